@@ -1,0 +1,1 @@
+"""CityCert domain layer."""

@@ -1,0 +1,249 @@
+"""The calculation engine: raw inputs -> indicator values with status, messages and provenance.
+
+Pure code: it takes catalogue objects and plain numbers, never touches a database or the web.
+Every problem becomes an explicit status with a bilingual message; nothing raises on bad data and
+no NaN or infinity ever comes out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from citycert.domain.units import UnitError, convert
+from citycert.standards.catalog import Catalog
+from citycert.standards.models import Formula, Indicator, Role
+
+
+class Status(StrEnum):
+    ok = "ok"
+    missing_input = "missing_input"
+    invalid_input = "invalid_input"
+    negative_input = "negative_input"
+    zero_denominator = "zero_denominator"
+    negative_denominator = "negative_denominator"
+    over_100_percent = "over_100_percent"
+    unit_error = "unit_error"
+    no_formula = "no_formula"
+
+
+# Statuses that still produce a value (flagged for review) rather than none at all.
+VALUE_STATUSES = frozenset({Status.ok, Status.over_100_percent})
+
+
+@dataclass(frozen=True)
+class Message:
+    code: str
+    en: str
+    ko: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "en": self.en, "ko": self.ko}
+
+
+@dataclass(frozen=True)
+class RawInput:
+    """A raw figure as supplied: `unit` None means "in the catalogue's unit"."""
+
+    value: float | None
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Provenance:
+    catalog: str
+    catalog_version: str
+    formula: str
+    inputs: Mapping[str, float]  # converted to the catalogue's units
+
+
+@dataclass(frozen=True)
+class Result:
+    key: str
+    number: str
+    value: float | None
+    unit: str
+    status: Status
+    messages: tuple[Message, ...] = ()
+    provenance: Provenance | None = field(default=None, compare=False)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "indicator": self.number,
+            "key": self.key,
+            "value": self.value,
+            "unit": self.unit,
+            "status": self.status.value,
+            "messages": [m.as_dict() for m in self.messages],
+        }
+
+
+def formula_text(formula: Formula) -> str:
+    """A readable one-line form: `100 x (a + b) / (c)`, or the value input's name."""
+    if not formula.is_ratio:
+        return formula.inputs[0].name
+    num = " + ".join(i.name for i in formula.by_role(Role.numerator))
+    den = " + ".join(i.name for i in formula.by_role(Role.denominator))
+    mult = f"{formula.multiplier:g} x " if formula.multiplier != 1 else ""
+    return f"{mult}({num}) / ({den})"
+
+
+def _msg(code: str, en: str, ko: str) -> Message:
+    return Message(code=code, en=en, ko=ko)
+
+
+def _is_percent(indicator: Indicator) -> bool:
+    return indicator.unit.strip().startswith("%")
+
+
+def compute(
+    catalog: Catalog, indicator: Indicator, inputs: Mapping[str, RawInput]
+) -> Result:
+    """Compute one indicator from its raw inputs (keyed by input name)."""
+    key = catalog.indicator_key(indicator)
+
+    def result(status: Status, value: float | None = None, *messages: Message) -> Result:
+        prov = None
+        if indicator.formula is not None:
+            prov = Provenance(catalog.key, catalog.version, formula_text(indicator.formula), conv)
+        return Result(key, indicator.number, value, indicator.unit, status, messages, prov)
+
+    conv: dict[str, float] = {}
+    formula = indicator.formula
+    if formula is None:
+        return result(
+            Status.no_formula,
+            None,
+            _msg(
+                "no_formula",
+                f"{indicator.number} has no formula in catalogue {catalog.key}",
+                f"{indicator.number} 지표는 {catalog.key} 카탈로그에 산식이 없습니다",
+            ),
+        )
+
+    problems: list[tuple[Status, Message]] = []
+    for inp in formula.inputs:
+        raw = inputs.get(inp.name)
+        if raw is None or raw.value is None:
+            problems.append(
+                (
+                    Status.missing_input,
+                    _msg(
+                        "missing_input",
+                        f"input '{inp.name}' ({inp.label.en}) is missing",
+                        f"입력값 '{inp.name}'({inp.label.ko})이(가) 없습니다",
+                    ),
+                )
+            )
+            continue
+        if not math.isfinite(raw.value):
+            problems.append(
+                (
+                    Status.invalid_input,
+                    _msg(
+                        "invalid_input",
+                        f"input '{inp.name}' is not a finite number",
+                        f"입력값 '{inp.name}'이(가) 유한한 숫자가 아닙니다",
+                    ),
+                )
+            )
+            continue
+        try:
+            value = convert(raw.value, raw.unit, inp.unit)
+        except UnitError as exc:
+            problems.append(
+                (
+                    Status.unit_error,
+                    _msg(
+                        "unit_error",
+                        f"input '{inp.name}': {exc}; expected a unit convertible to '{inp.unit}'",
+                        f"입력값 '{inp.name}': 단위 오류({raw.unit}); '{inp.unit}'로 변환 가능한 "
+                        "단위를 쓰십시오",
+                    ),
+                )
+            )
+            continue
+        if value < 0 and inp.role is not Role.denominator:
+            problems.append(
+                (
+                    Status.negative_input,
+                    _msg(
+                        "negative_input",
+                        f"input '{inp.name}' is negative ({raw.value:g}); counts and amounts "
+                        "cannot be below zero",
+                        f"입력값 '{inp.name}'이(가) 음수({raw.value:g})입니다. 수량은 0보다 "
+                        "작을 수 없습니다",
+                    ),
+                )
+            )
+            continue
+        conv[inp.name] = value
+    if problems:
+        return result(problems[0][0], None, *(m for _, m in problems))
+
+    if not formula.is_ratio:
+        return result(Status.ok, conv[formula.inputs[0].name])
+
+    numerator = sum(conv[i.name] for i in formula.by_role(Role.numerator))
+    denominator = sum(conv[i.name] for i in formula.by_role(Role.denominator))
+    den_names = ", ".join(i.name for i in formula.by_role(Role.denominator))
+    if denominator == 0:
+        return result(
+            Status.zero_denominator,
+            None,
+            _msg(
+                "zero_denominator",
+                f"denominator ({den_names}) is zero; the indicator cannot be computed",
+                f"분모({den_names})가 0이므로 지표를 계산할 수 없습니다",
+            ),
+        )
+    if denominator < 0:
+        return result(
+            Status.negative_denominator,
+            None,
+            _msg(
+                "negative_denominator",
+                f"denominator ({den_names}) is negative ({denominator:g})",
+                f"분모({den_names})가 음수({denominator:g})입니다",
+            ),
+        )
+    value = formula.multiplier * numerator / denominator
+    if not math.isfinite(value):
+        return result(
+            Status.invalid_input,
+            None,
+            _msg(
+                "invalid_input",
+                "the inputs give a result too large to represent",
+                "입력값으로 계산한 결과가 너무 커서 표현할 수 없습니다",
+            ),
+        )
+    if _is_percent(indicator) and value > 100 + 1e-9:
+        return result(
+            Status.over_100_percent,
+            value,
+            _msg(
+                "over_100_percent",
+                f"percentage is {value:.4g} %, above 100 %: check that the numerator is part of "
+                "the denominator and both cover the same area and year",
+                f"백분율이 {value:.4g}%로 100%를 넘습니다. 분자가 분모의 일부인지, 같은 지역·"
+                "연도를 기준으로 하는지 확인하십시오",
+            ),
+        )
+    return result(Status.ok, value)
+
+
+def compute_catalog(
+    catalog: Catalog,
+    inputs: Mapping[str, Mapping[str, RawInput]],
+    numbers: Iterable[str] | None = None,
+) -> list[Result]:
+    """Compute every indicator that has inputs (or every one in `numbers`), in catalogue order."""
+    wanted = set(numbers) if numbers is not None else set(inputs)
+    return [
+        compute(catalog, ind, inputs.get(ind.number, {}))
+        for ind in catalog.indicators
+        if ind.number in wanted
+    ]

@@ -1,0 +1,1 @@
+"""File formats: catalogue exports, input files, workbooks, open-data packages, reports."""

@@ -1,0 +1,1 @@
+"""CityCert store layer."""

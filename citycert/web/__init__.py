@@ -1,0 +1,1 @@
+"""CityCert web layer."""
