@@ -22,7 +22,9 @@ app = typer.Typer(help="Browse and export the indicator catalogues.", no_args_is
 
 @app.command("list")
 def list_(
-    standard: str | None = typer.Option(None, "--standard", help="Catalogue key, e.g. iso37120-2018."),
+    standard: str | None = typer.Option(
+        None, "--standard", help="Catalogue key, e.g. iso37120-2018."
+    ),
     theme: int | None = typer.Option(None, "--theme", help="Theme number, e.g. 5."),
     lang: Lang = typer.Option(Lang.en, "--lang", help="Language of names."),
 ) -> None:
@@ -81,7 +83,9 @@ def show(
 def export(
     format: ExportFormat = typer.Option(ExportFormat.json, "--format"),
     standard: str | None = typer.Option(None, "--standard"),
-    output: Path | None = typer.Option(None, "-o", "--output", help="File to write (default: stdout)."),
+    output: Path | None = typer.Option(
+        None, "-o", "--output", help="File to write (default: stdout)."
+    ),
 ) -> None:
     """Export catalogues as JSON (a list of indicator objects) or CSV."""
     with user_errors(UnknownCatalogError):
@@ -92,4 +96,3 @@ def export(
     else:
         output.write_text(text, encoding="utf-8")
         console.print(f"wrote {output}")
-

@@ -37,7 +37,9 @@ def print_json(data: Any) -> None:
 
 
 @contextmanager
-def user_errors(*kinds: type[Exception], formatter: Callable[[Exception], str] = str) -> Iterator[None]:
+def user_errors(
+    *kinds: type[Exception], formatter: Callable[[Exception], str] = str
+) -> Iterator[None]:
     """Turn the listed exception types into a clean error message and exit code 2."""
     try:
         yield

@@ -24,7 +24,9 @@ def register(app: typer.Typer) -> None:
     @app.command("compute")
     def compute(
         standard: str = typer.Option(..., "--standard", help="Catalogue key, e.g. iso37120-2014."),
-        inputs: Path = typer.Option(..., "--inputs", help="CSV with columns indicator,input,value[,unit]."),
+        inputs: Path = typer.Option(
+            ..., "--inputs", help="CSV with columns indicator,input,value[,unit]."
+        ),
         format: OutputFormat = typer.Option(OutputFormat.table, "--format"),
         lang: Lang = typer.Option(Lang.en, "--lang"),
     ) -> None:

@@ -98,9 +98,7 @@ def _is_percent(indicator: Indicator) -> bool:
     return indicator.unit.strip().startswith("%")
 
 
-def compute(
-    catalog: Catalog, indicator: Indicator, inputs: Mapping[str, RawInput]
-) -> Result:
+def compute(catalog: Catalog, indicator: Indicator, inputs: Mapping[str, RawInput]) -> Result:
     """Compute one indicator from its raw inputs (keyed by input name)."""
     key = catalog.indicator_key(indicator)
 

@@ -26,8 +26,8 @@ class UnitError(ValueError):
 
 
 @cache
-def registry() -> pint.UnitRegistry:
-    reg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+def registry() -> pint.UnitRegistry[float]:
+    reg: pint.UnitRegistry[float] = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
     for line in _DEFINITIONS.strip().splitlines():
         reg.define(line)
     return reg
@@ -83,7 +83,7 @@ def _factor(src: str, dst: str) -> float | None:
 
 
 def convert(value: float, src: str | None, dst: str) -> float:
-    """Convert `value` from unit `src` (None = already in `dst`) to `dst`; UnitError if impossible."""
+    """Convert `value` from `src` (None = already in `dst`) to `dst`; UnitError if impossible."""
     if src is None or src == dst or src.strip() == "":
         return value
     factor = _factor(src, dst)

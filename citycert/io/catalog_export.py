@@ -35,7 +35,12 @@ def catalog_records(cat: Catalog) -> list[dict[str, Any]]:
                 "unit": ind.unit,
                 "name": {"en": ind.name.en, "ko": ind.name.ko},
                 "inputs": [
-                    {"name": i.name, "role": i.role.value, "unit": i.unit, "label": i.label.model_dump()}
+                    {
+                        "name": i.name,
+                        "role": i.role.value,
+                        "unit": i.unit,
+                        "label": i.label.model_dump(),
+                    }
                     for i in (f.inputs if f else ())
                 ],
                 "multiplier": f.multiplier if f else None,

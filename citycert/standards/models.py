@@ -18,7 +18,7 @@ class Strict(BaseModel):
 
 
 class Confidence(StrEnum):
-    """How well a value is supported: high = seen in a public source; medium = implied; low = inferred."""
+    """Support for a value: high = seen in a public source; medium = implied; low = guessed."""
 
     high = "high"
     medium = "medium"
@@ -36,9 +36,9 @@ class IndicatorType(StrEnum):
 class Direction(StrEnum):
     """Which way is better when cities are compared on an indicator."""
 
-    higher = "higher"
-    lower = "lower"
-    neither = "neither"
+    HIGHER = "higher"
+    LOWER = "lower"
+    NEITHER = "neither"
 
 
 class Role(StrEnum):
@@ -62,7 +62,7 @@ _NUMBER = re.compile(r"^(\d+\.\d+(\.\d+)?|P\.\d+)$")
 
 
 class Input(Strict):
-    """One raw figure a city collects; `unit` is a pint expression such as `t`, `km**2`, `person`."""
+    """One raw figure a city collects; `unit` is a pint expression (`t`, `km**2`, `person`)."""
 
     name: str
     role: Role
@@ -78,7 +78,7 @@ class Input(Strict):
 
 
 class Formula(Strict):
-    """value = multiplier x sum(numerators) / sum(denominators), or the single `value` input as is."""
+    """value = multiplier x sum(numerators) / sum(denominators), or the single `value` input."""
 
     inputs: tuple[Input, ...] = Field(min_length=1)
     multiplier: float = 1.0
@@ -122,7 +122,7 @@ class Indicator(Strict):
     name: Text
     unit: str = Field(min_length=1)
     formula: Formula | None = None
-    direction: Direction = Direction.neither
+    direction: Direction = Direction.NEITHER
     sdg: tuple[str, ...] = ()
     source: str = Field(min_length=1)
     confidence: Confidence
@@ -140,9 +140,9 @@ class Indicator(Strict):
 
     @model_validator(mode="after")
     def _formula_when_catalogued(self) -> Indicator:
-        if self.status == "catalogued" and self.type is not IndicatorType.profile:
-            if self.formula is None:
-                raise ValueError(f"indicator {self.number} is catalogued but has no formula")
+        needs_formula = self.status == "catalogued" and self.type is not IndicatorType.profile
+        if needs_formula and self.formula is None:
+            raise ValueError(f"indicator {self.number} is catalogued but has no formula")
         return self
 
 
