@@ -31,7 +31,10 @@ def list_(
     """List indicators (all catalogues, or one standard / theme)."""
     with user_errors(UnknownCatalogError, StandardsFileError):
         cats = [get_catalog(standard)] if standard else list(all_catalogs().values())
-    table = Table("key", "type", "theme", "name", "unit", "conf.")
+    table = Table()
+    table.add_column("key", no_wrap=True)
+    for column in ("type", "theme", "name", "unit", "conf."):
+        table.add_column(column)
     shown = 0
     for cat in cats:
         for ind in cat.indicators:

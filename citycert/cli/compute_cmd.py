@@ -16,7 +16,11 @@ from citycert.standards.catalog import UnknownCatalogError, get_catalog
 
 def fail_on_problems(exc: FileProblems) -> None:
     for p in exc.problems:
-        console.print(f"[red]{p.location()}[/]: {p.message_en} — fix: {p.hint_en}", highlight=False)
+        console.print(
+            f"[red]{p.location()}[/]: {p.message_en} — fix: {p.hint_en}",
+            highlight=False,
+            soft_wrap=True,
+        )
     fail(f"{len(exc.problems)} problem(s) in the input file; nothing was computed")
 
 
