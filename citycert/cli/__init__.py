@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from citycert.cli import catalog_cmd, compute_cmd
+from citycert.cli import catalog_cmd, compute_cmd, schema_cmd
 
 app = typer.Typer(
     name="citycert",
@@ -15,6 +15,7 @@ app = typer.Typer(
 )
 
 app.add_typer(catalog_cmd.app, name="catalog")
+app.add_typer(schema_cmd.app, name="schema")
 compute_cmd.register(app)
 
 
