@@ -14,7 +14,7 @@ from citycert.domain.certification import (
     assess,
     streak,
 )
-from citycert.standards.catalog import Catalog, get_catalog
+from citycert.standards.catalog import Catalog, get_catalog, load_catalog
 from citycert.standards.levels import (
     LevelRulesFile,
     UnknownLevelRulesError,
@@ -22,7 +22,7 @@ from citycert.standards.levels import (
     get_level_rules,
     load_level_rules,
 )
-from citycert.standards.models import CatalogFile, IndicatorType
+from citycert.standards.models import IndicatorType
 from citycert.standards.yaml_loader import StandardsFileError
 
 DATA = Path(__file__).parents[1] / "data" / "certify"
@@ -46,83 +46,16 @@ def verified_set(cat: Catalog, spec: dict[str, Any]) -> set[str]:
     return set(chosen) | set(spec.get("extra", []))
 
 
-def synthetic(core: int, supporting: int, key: str = "iso37120-2018") -> Catalog:
-    """A small catalogue: theme 1 holds the core indicators, theme 2 the rest and a profile."""
-    std, _, edition = key.partition("-")
-    formula = {
-        "inputs": [
-            {"name": "a", "role": "numerator", "unit": "count", "label": {"en": "A", "ko": "가"}},
-            {
-                "name": "b",
-                "role": "denominator",
-                "unit": "person",
-                "label": {"en": "B", "ko": "나"},
-            },
-        ]
-    }
-
-    def ind(number: str, theme: int, kind: str) -> dict[str, Any]:
-        return {
-            "number": number,
-            "theme": theme,
-            "type": kind,
-            "name": {"en": f"Indicator {number}", "ko": f"지표 {number}"},
-            "unit": "%",
-            "formula": formula,
-            "source": "test",
-            "confidence": "high",
-        }
-
-    data = CatalogFile.model_validate(
-        {
-            "catalog": key,
-            "standard": f"ISO {std[3:]}",
-            "edition": edition,
-            "version": "test",
-            "title": {"en": "Synthetic", "ko": "시험용"},
-            "source": "test",
-            "themes": [
-                {"number": 1, "name": {"en": "Core theme", "ko": "핵심 주제"}},
-                {"number": 2, "name": {"en": "Other theme", "ko": "기타 주제"}},
-            ],
-            "indicators": [ind(f"1.{i + 1}", 1, "core") for i in range(core)]
-            + [ind(f"2.{i + 1}", 2, "supporting") for i in range(supporting)]
-            + [ind("P.1", 2, "profile") | {"formula": None}],
-        }
-    )
-    return Catalog(data=data, path="test")
+SYNTHETIC = load_catalog(DATA / "synthetic_catalog.yaml")  # 1.1-1.3 core, 2.1-2.4 supporting
 
 
 def tiny_rules(**bronze: Any) -> LevelRulesFile:
-    level = {"source": "test", "confidence": "low"}
-    return LevelRulesFile.model_validate(
-        {
-            "rules": "tiny",
-            "catalog": "iso37120-2018",
-            "version": "1",
-            "title": {"en": "Tiny", "ko": "작은 규칙"},
-            "source": "test",
-            "levels": [
-                level
-                | {
-                    "id": "entry",
-                    "name": {"en": "Entry", "ko": "입문"},
-                    "count": "all",
-                    "min_count": 2,
-                    "requires_all_core": False,
-                },
-                level
-                | {
-                    "id": "bronze",
-                    "name": {"en": "Bronze", "ko": "브론즈"},
-                    "count": "all",
-                    "min_count": 5,
-                    "requires_all_core": True,
-                }
-                | bronze,
-            ],
-        }
-    )
+    """The two-level rules of tests/data/certify/tiny_rules.yaml, Bronze changed by `bronze`."""
+    if not bronze:
+        return load_level_rules(DATA / "tiny_rules.yaml")
+    data = yaml.safe_load((DATA / "tiny_rules.yaml").read_text(encoding="utf-8"))
+    data["levels"][1].update(bronze)
+    return LevelRulesFile.model_validate(data)
 
 
 @pytest.mark.parametrize("case", _cases("cases.yaml"), ids=lambda c: c["name"])
@@ -168,29 +101,29 @@ def test_missing_core_is_named_in_the_reason_when_the_count_alone_would_reach_go
 
 
 def test_missing_core_is_named_even_when_the_count_is_low() -> None:
-    cat = synthetic(core=3, supporting=4)
-    out = assess(cat, tiny_rules(), {"1.1", "2.1", "2.2"})
+    out = assess(SYNTHETIC, tiny_rules(), {"1.1", "2.1", "2.2"})
     assert out.level is not None and out.level.id == "entry"
     reason = next(r for r in out.reasons if r.code == "core_missing")
     assert "1.2, 1.3" in reason.en and "1.2, 1.3" in reason.ko
 
 
 def test_profile_numbers_are_reported_as_ignored() -> None:
-    out = assess(synthetic(core=2, supporting=2), tiny_rules(), {"1.1", "P.1"})
+    out = assess(SYNTHETIC, tiny_rules(), {"1.1", "P.1"})
     assert out.verified_count == 1
     assert any(r.code == "profile_ignored" and "P.1" in r.en for r in out.reasons)
 
 
 def test_next_level_beyond_the_catalogue_is_flagged_unreachable() -> None:
-    out = assess(synthetic(core=1, supporting=2), tiny_rules(), {"1.1", "2.1"})
+    out = assess(SYNTHETIC, tiny_rules(min_count=9), {"1.1", "2.1"})
     assert out.next_level is not None and out.next_level.id == "bronze"
-    assert out.missing_for_next == 3
+    assert out.missing_for_next == 7
+    assert not any(r.code == "unreachable" for r in assess(SYNTHETIC, tiny_rules(), []).reasons)
     assert any(r.code == "unreachable" for r in out.reasons)
 
 
 def test_core_only_count_ignores_supporting_indicators() -> None:
     rules = tiny_rules(count="core", min_count=2, requires_all_core=False)
-    cat = synthetic(core=3, supporting=4)
+    cat = SYNTHETIC
     assert assess(cat, rules, {"1.1", "1.2"}).level.id == "bronze"  # type: ignore[union-attr]
     out = assess(cat, rules, {"1.1", "2.1", "2.2", "2.3"})
     assert out.level is not None and out.level.id == "entry"
