@@ -98,6 +98,18 @@ def _is_percent(indicator: Indicator) -> bool:
     return indicator.unit.strip().startswith("%")
 
 
+def _same_unit_ratio(formula: Formula, inputs: Mapping[str, RawInput]) -> bool:
+    """True when every input of a unit-free ratio (all catalogue units alike) came in one unit.
+
+    Such a ratio needs no conversion, so a budget share reported in KRW works although the
+    catalogue counts money in USD and no exchange rate is known.
+    """
+    if not formula.is_ratio or len({i.unit for i in formula.inputs}) != 1:
+        return False
+    given = {(inputs[i.name].unit or "").strip() for i in formula.inputs if i.name in inputs}
+    return len(given) == 1 and "" not in given
+
+
 def compute(catalog: Catalog, indicator: Indicator, inputs: Mapping[str, RawInput]) -> Result:
     """Compute one indicator from its raw inputs (keyed by input name)."""
     key = catalog.indicator_key(indicator)
@@ -122,6 +134,7 @@ def compute(catalog: Catalog, indicator: Indicator, inputs: Mapping[str, RawInpu
         )
 
     problems: list[tuple[Status, Message]] = []
+    same_unit = _same_unit_ratio(formula, inputs)
     for inp in formula.inputs:
         raw = inputs.get(inp.name)
         if raw is None or raw.value is None:
@@ -149,7 +162,7 @@ def compute(catalog: Catalog, indicator: Indicator, inputs: Mapping[str, RawInpu
             )
             continue
         try:
-            value = convert(raw.value, raw.unit, inp.unit)
+            value = raw.value if same_unit else convert(raw.value, raw.unit, inp.unit)
         except UnitError as exc:
             problems.append(
                 (
@@ -163,7 +176,7 @@ def compute(catalog: Catalog, indicator: Indicator, inputs: Mapping[str, RawInpu
                 )
             )
             continue
-        if value < 0 and inp.role is not Role.denominator:
+        if value < 0 and inp.role is not Role.denominator and not inp.signed:
             problems.append(
                 (
                     Status.negative_input,

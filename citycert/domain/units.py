@@ -77,6 +77,14 @@ def _factor(src: str, dst: str) -> float | None:
     try:
         return float(reg.Quantity(1.0, s).to(d).magnitude)
     except pint.errors.DimensionalityError as exc:
+        # A plain count of people or households ("count", "number") is what most
+        # spreadsheets say; accept it one-for-one for person and household units.
+        headcount = {"[population]", "[household]"}
+        dims = {str(s.dimensionality), str(d.dimensionality)}
+        if s.dimensionless != d.dimensionless and dims - {"dimensionless"} <= headcount:
+            plain = s if s.dimensionless else d
+            if float(reg.Quantity(1.0, plain).to("count").magnitude) == 1.0:
+                return 1.0
         raise UnitError(
             f"cannot convert {src!r} to {dst!r} ({s.dimensionality} vs {d.dimensionality})"
         ) from exc

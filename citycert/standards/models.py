@@ -68,6 +68,8 @@ class Input(Strict):
     role: Role
     unit: str
     label: Text
+    # True for figures that may be below zero (a change, a temperature); counts never are.
+    signed: bool = False
 
     @field_validator("name")
     @classmethod
