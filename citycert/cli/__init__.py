@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from citycert.cli import catalog_cmd, compute_cmd, schema_cmd
+from citycert.cli import audit_cmd, catalog_cmd, compute_cmd, db_cmd, schema_cmd
 
 app = typer.Typer(
     name="citycert",
@@ -16,6 +16,8 @@ app = typer.Typer(
 
 app.add_typer(catalog_cmd.app, name="catalog")
 app.add_typer(schema_cmd.app, name="schema")
+app.add_typer(db_cmd.app, name="db")
+app.add_typer(audit_cmd.app, name="audit")
 compute_cmd.register(app)
 
 

@@ -218,5 +218,3 @@ class AuditLog(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
-
-ALL_TABLES = tuple(Base.metadata.sorted_tables)
