@@ -42,6 +42,9 @@ def normalise_unit(text: str) -> str:
         "tonnes": "t",
         "tonne": "t",
         "tons": "t",
+        # pint reads "kt" as knots; in city statistics it means kilotonnes.
+        "kt": "kilotonne",
+        "Mt": "megatonne",
         "%": "percent",
         "m2": "m**2",
         "km2": "km**2",
