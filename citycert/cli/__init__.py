@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from citycert.cli import audit_cmd, catalog_cmd, compute_cmd, db_cmd, schema_cmd
+from citycert.cli import audit_cmd, catalog_cmd, compute_cmd, db_cmd, export_cmd, schema_cmd
 
 app = typer.Typer(
     name="citycert",
@@ -19,6 +19,7 @@ app.add_typer(schema_cmd.app, name="schema")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(audit_cmd.app, name="audit")
 compute_cmd.register(app)
+export_cmd.register(app)
 
 
 def main() -> None:
