@@ -3,8 +3,9 @@
 Build a database explicitly: `Database.from_url(url)`; migrate with `migrate.upgrade(db)`.
 """
 
-# Register the workflow and user tables on the shared metadata wherever the store is used.
-from citycert.store import models_auth, models_review  # noqa: F401
+# Register the workflow, user and certificate tables on the shared metadata wherever the store
+# is used.
+from citycert.store import models_auth, models_cert, models_review  # noqa: F401
 from citycert.store.engine import Database, make_engine
 from citycert.store.migrate import DatabaseNotMigrated, ensure_migrated
 
