@@ -98,13 +98,44 @@ def _is_percent(indicator: Indicator) -> bool:
     return indicator.unit.strip().startswith("%")
 
 
-def _same_unit_ratio(formula: Formula, inputs: Mapping[str, RawInput]) -> bool:
+@dataclass(frozen=True)
+class _Plan:
+    """What compute() needs about an indicator, worked out once instead of on every call."""
+
+    key: str
+    formula_text: str | None
+    numerators: tuple[str, ...]
+    denominators: tuple[str, ...]
+    uniform_unit: bool  # every input has the same catalogue unit (a unit-free ratio)
+
+
+_PLANS: dict[tuple[int, str], tuple[Indicator, _Plan]] = {}
+
+
+def _plan(catalog: Catalog, indicator: Indicator) -> _Plan:
+    cache_key = (id(indicator), catalog.key)
+    hit = _PLANS.get(cache_key)
+    if hit is not None and hit[0] is indicator:
+        return hit[1]
+    f = indicator.formula
+    plan = _Plan(
+        key=catalog.indicator_key(indicator),
+        formula_text=formula_text(f) if f else None,
+        numerators=tuple(i.name for i in f.by_role(Role.numerator)) if f else (),
+        denominators=tuple(i.name for i in f.by_role(Role.denominator)) if f else (),
+        uniform_unit=bool(f and f.is_ratio and len({i.unit for i in f.inputs}) == 1),
+    )
+    _PLANS[cache_key] = (indicator, plan)
+    return plan
+
+
+def _same_unit_ratio(plan: _Plan, formula: Formula, inputs: Mapping[str, RawInput]) -> bool:
     """True when every input of a unit-free ratio (all catalogue units alike) came in one unit.
 
     Such a ratio needs no conversion, so a budget share reported in KRW works although the
     catalogue counts money in USD and no exchange rate is known.
     """
-    if not formula.is_ratio or len({i.unit for i in formula.inputs}) != 1:
+    if not plan.uniform_unit:
         return False
     given = {(inputs[i.name].unit or "").strip() for i in formula.inputs if i.name in inputs}
     return len(given) == 1 and "" not in given
@@ -112,12 +143,13 @@ def _same_unit_ratio(formula: Formula, inputs: Mapping[str, RawInput]) -> bool:
 
 def compute(catalog: Catalog, indicator: Indicator, inputs: Mapping[str, RawInput]) -> Result:
     """Compute one indicator from its raw inputs (keyed by input name)."""
-    key = catalog.indicator_key(indicator)
+    plan = _plan(catalog, indicator)
+    key = plan.key
 
     def result(status: Status, value: float | None = None, *messages: Message) -> Result:
         prov = None
-        if indicator.formula is not None:
-            prov = Provenance(catalog.key, catalog.version, formula_text(indicator.formula), conv)
+        if plan.formula_text is not None:
+            prov = Provenance(catalog.key, catalog.version, plan.formula_text, conv)
         return Result(key, indicator.number, value, indicator.unit, status, messages, prov)
 
     conv: dict[str, float] = {}
@@ -134,7 +166,7 @@ def compute(catalog: Catalog, indicator: Indicator, inputs: Mapping[str, RawInpu
         )
 
     problems: list[tuple[Status, Message]] = []
-    same_unit = _same_unit_ratio(formula, inputs)
+    same_unit = _same_unit_ratio(plan, formula, inputs)
     for inp in formula.inputs:
         raw = inputs.get(inp.name)
         if raw is None or raw.value is None:
@@ -194,12 +226,12 @@ def compute(catalog: Catalog, indicator: Indicator, inputs: Mapping[str, RawInpu
     if problems:
         return result(problems[0][0], None, *(m for _, m in problems))
 
-    if not formula.is_ratio:
+    if not plan.denominators:
         return result(Status.ok, conv[formula.inputs[0].name])
 
-    numerator = sum(conv[i.name] for i in formula.by_role(Role.numerator))
-    denominator = sum(conv[i.name] for i in formula.by_role(Role.denominator))
-    den_names = ", ".join(i.name for i in formula.by_role(Role.denominator))
+    numerator = sum(conv[n] for n in plan.numerators)
+    denominator = sum(conv[n] for n in plan.denominators)
+    den_names = ", ".join(plan.denominators)
     if denominator == 0:
         return result(
             Status.zero_denominator,
