@@ -1,0 +1,56 @@
+"""Fixtures for the export tests: a database holding the made-up data of `seed.yaml`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from citycert.services import cities, cycles, values
+from citycert.services.context import ServiceContext
+from citycert.services.values import InputChange
+from citycert.store.models import CycleState
+
+SEED = Path(__file__).parents[1] / "data" / "exports" / "seed.yaml"
+
+
+def seed_data() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(SEED.read_text(encoding="utf-8"))
+    return data
+
+
+def load_seed(ctx: ServiceContext, data: dict[str, Any]) -> None:
+    """Store the seed through the public services (as a city editor would enter it)."""
+    for city in data["cities"]:
+        cities.create_city(ctx, data=cities.parse_create(city))
+    for cy in data["cycles"]:
+        opened = cycles.open_cycle(ctx, city=cy["city"], catalog=cy["catalog"], year=cy["year"])
+        changes = [
+            InputChange(
+                r["indicator"],
+                r["input"],
+                r["value"],
+                source=r.get("source"),
+                comment=r.get("comment"),
+                quality_grade=r.get("quality_grade"),
+            )
+            for r in cy["inputs"]
+        ]
+        if changes:
+            values.set_inputs(ctx, opened.id, changes, allow_erase=True)
+        cycles.set_state(ctx, cycle_id=opened.id, state=CycleState(cy["state"]))
+        cycles.set_published(ctx, cycle_id=opened.id, published=cy["published"])
+
+
+@pytest.fixture
+def seed() -> dict[str, Any]:
+    return seed_data()
+
+
+@pytest.fixture
+def seeded(ctx: ServiceContext, seed: dict[str, Any]) -> ServiceContext:
+    """`ctx` on a database holding the seed data."""
+    load_seed(ctx, seed)
+    return ctx
