@@ -15,6 +15,8 @@ class Problem:
     row: int | None = None
     column: str | None = None
     sheet: str | None = None
+    # Stable identifier of the kind of problem (e.g. `not_a_number`), for programs and tests.
+    code: str | None = None
 
     def location(self) -> str:
         parts = [self.file]

@@ -1,0 +1,1 @@
+"""Excel data-entry workbooks: the template writer and the lenient reader of filled-in workbooks."""
