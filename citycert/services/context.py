@@ -10,7 +10,7 @@ from __future__ import annotations
 import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,6 +42,8 @@ class ServiceContext:
     clock: Clock = utc_now
     # Reserved for the authorisation layer (roles, city scope); use cases ignore it for now.
     principal: Any = None
+    # Set by `joined`: use cases then run inside this caller's transaction (see `joined`).
+    session: Session | None = field(default=None, repr=False, compare=False)
 
     def now(self) -> datetime:
         """The current time from the context's clock, always timezone-aware UTC."""
@@ -52,9 +54,24 @@ class ServiceContext:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One write transaction: commits on success, rolls back on any exception."""
+        """One write transaction: commits on success, rolls back on any exception.
+
+        In a `joined` context it is the caller's transaction, which commits or rolls back whole.
+        """
+        if self.session is not None:
+            yield self.session
+            return
         with self.db.transaction() as session:
             yield session
+
+    def joined(self, session: Session) -> ServiceContext:
+        """This context with every use case running inside `session`'s open transaction.
+
+        For all-or-nothing batches (an import touching several cities and cycles): the caller
+        opens `ctx.transaction()`, runs use cases with `ctx.joined(session)`, and an exception
+        anywhere rolls back everything.
+        """
+        return replace(self, session=session)
 
     def audit(
         self,
