@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from citycert.cli import audit_cmd, catalog_cmd, compute_cmd, db_cmd, export_cmd, schema_cmd
+from citycert.cli import (
+    audit_cmd,
+    catalog_cmd,
+    compute_cmd,
+    db_cmd,
+    export_cmd,
+    import_cmd,
+    schema_cmd,
+    template_cmd,
+)
 
 app = typer.Typer(
     name="citycert",
@@ -20,6 +29,8 @@ app.add_typer(db_cmd.app, name="db")
 app.add_typer(audit_cmd.app, name="audit")
 compute_cmd.register(app)
 export_cmd.register(app)
+import_cmd.register(app)
+template_cmd.register(app)
 
 
 def main() -> None:
