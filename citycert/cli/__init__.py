@@ -7,10 +7,12 @@ import typer
 from citycert.cli import (
     audit_cmd,
     catalog_cmd,
+    certify_cmd,
     compute_cmd,
     db_cmd,
     export_cmd,
     import_cmd,
+    maturity_cmd,
     schema_cmd,
     template_cmd,
 )
@@ -31,6 +33,8 @@ compute_cmd.register(app)
 export_cmd.register(app)
 import_cmd.register(app)
 template_cmd.register(app)
+certify_cmd.register(app)
+app.add_typer(maturity_cmd.app, name="maturity")
 
 
 def main() -> None:

@@ -71,6 +71,7 @@ class MaturityScore:
     version: str
     eligible: bool
     level: int | None
+    level_name: Text | None
     # The level the mean alone would give, whether or not the gate is met.
     indicative_level: int
     mean: float
@@ -91,6 +92,7 @@ class MaturityScore:
             "version": self.version,
             "eligible": self.eligible,
             "level": self.level,
+            "level_name": _text(self.level_name) if self.level_name else None,
             "indicative_level": self.indicative_level,
             "mean": round(self.mean, 2),
             "areas": {a: round(m, 2) for a, m in self.areas.items()},
@@ -241,6 +243,7 @@ def score(
         version=model.version,
         eligible=eligible,
         level=level,
+        level_name=model.levels[level].name if level is not None else None,
         indicative_level=indicative,
         mean=mean,
         areas=_area_means(model, current),
