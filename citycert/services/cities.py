@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from citycert.domain.authz import Action, Target
 from citycert.services.context import (
     Conflict,
     ConflictError,
@@ -19,6 +20,7 @@ from citycert.services.context import (
     ServiceContext,
     ValidationFailed,
 )
+from citycert.services.principal import authorize
 from citycert.store.audit_log import last_change
 from citycert.store.models import City
 
@@ -172,6 +174,7 @@ def load_city(session: Session, slug: str) -> City:
 
 def create_city(ctx: ServiceContext, *, data: CityCreate, reason: str | None = None) -> CityPublic:
     """Create a city; ValidationFailed when the slug is taken."""
+    authorize(ctx, Action.city_create)
     taken = ValidationFailed(
         [
             Problem(
@@ -215,6 +218,7 @@ def update_city(
     try:
         with ctx.transaction() as s:
             city = load_city(s, slug)
+            authorize(ctx, Action.city_update, Target(city_id=city.id))
             if expected_version is not None and city.version != expected_version:
                 raise ConflictError([_city_conflict(s, city, expected_version, wanted)])
             changed = [k for k, v in wanted.items() if getattr(city, k) != v]

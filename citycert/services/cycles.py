@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from citycert.domain.authz import Action, Target
 from citycert.services.cities import load_city
 from citycert.services.context import (
     Conflict,
@@ -22,6 +23,7 @@ from citycert.services.context import (
     ServiceContext,
     ValidationFailed,
 )
+from citycert.services.principal import authorize, authorize_cycle, cycle_target, principal_of
 from citycert.standards.catalog import Catalog, UnknownCatalogError, get_catalog
 from citycert.store.audit_log import last_change
 from citycert.store.models import City, CycleState, ReportingCycle
@@ -118,6 +120,7 @@ def open_cycle(ctx: ServiceContext, *, city: str, catalog: str, year: int) -> Cy
         try:
             with ctx.transaction() as s:
                 c = load_city(s, city)
+                authorize(ctx, Action.cycle_open, Target(city_id=c.id))
                 found = _find(s, c.id, cat.key, year)
                 if found is not None:
                     return _public(found, c.slug)
@@ -152,7 +155,9 @@ def open_cycle(ctx: ServiceContext, *, city: str, catalog: str, year: int) -> Cy
 def get_cycle(ctx: ServiceContext, *, cycle_id: int) -> CyclePublic:
     """The cycle with this id; NotFoundError when there is none."""
     with ctx.db.read() as s:
-        return _public(*load_cycle(s, cycle_id))
+        cycle, slug = load_cycle(s, cycle_id)
+        authorize_cycle(ctx, Action.cycle_read, cycle)
+        return _public(cycle, slug)
 
 
 def find_cycle(ctx: ServiceContext, *, city: str, catalog: str, year: int) -> CyclePublic | None:
@@ -160,6 +165,8 @@ def find_cycle(ctx: ServiceContext, *, city: str, catalog: str, year: int) -> Cy
     with ctx.db.read() as s:
         c = load_city(s, city)
         found = _find(s, c.id, catalog.strip().lower(), year)
+        if found is not None:
+            authorize_cycle(ctx, Action.cycle_read, found)
         return _public(found, c.slug) if found else None
 
 
@@ -188,8 +195,13 @@ def list_cycles(
         q = q.where(ReportingCycle.state == CycleState(state).value)
     if published is not None:
         q = q.where(ReportingCycle.published == published)
+    principal = principal_of(ctx)
     with ctx.db.read() as s:
-        return [_public(cy, slug) for cy, slug in s.execute(q).all()]
+        return [
+            _public(cy, slug)
+            for cy, slug in s.execute(q).all()
+            if principal.can(Action.cycle_read, cycle_target(cy))  # only what they may see
+        ]
 
 
 def _update(
@@ -201,9 +213,11 @@ def _update(
     action: str,
     expected_version: int | None,
     reason: str | None,
+    right: Action,
 ) -> CyclePublic:
     with ctx.transaction() as s:
         cycle, slug = load_cycle(s, cycle_id)
+        authorize_cycle(ctx, right, cycle)
         key = cycle_key(slug, cycle.catalog, cycle.year)
         if expected_version is not None and cycle.version != expected_version:
             last = last_change(s, key)
@@ -255,6 +269,7 @@ def set_state(
         action="cycle.state",
         expected_version=expected_version,
         reason=reason,
+        right=Action.cycle_set_state,
     )
 
 
@@ -275,4 +290,5 @@ def set_published(
         action="cycle.publish",
         expected_version=expected_version,
         reason=reason,
+        right=Action.cycle_publish,
     )

@@ -25,6 +25,7 @@ from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from citycert.domain.authz import Action
 from citycert.domain.calculation import RawInput, compute
 from citycert.domain.units import UnitError, convert
 from citycert.services.context import (
@@ -36,6 +37,8 @@ from citycert.services.context import (
     ValidationFailed,
 )
 from citycert.services.cycles import cycle_key, load_cycle
+from citycert.services.principal import authorize_cycle
+from citycert.services.workflow import edit_problems
 from citycert.standards.catalog import Catalog, get_catalog
 from citycert.standards.models import Input
 from citycert.store.models import IndicatorValue, InputValue, QualityGrade
@@ -268,6 +271,7 @@ def _set_inputs(
 ) -> Summary:
     with ctx.transaction() as s:
         cycle, slug = load_cycle(s, cycle_id)
+        authorize_cycle(ctx, Action.input_set, cycle)
         cat = get_catalog(cycle.catalog)
         problems = _check(cat, changes)
         if problems:
@@ -291,6 +295,10 @@ def _set_inputs(
             if ch.expected_version is not None and ch.expected_version != current:
                 conflicts.append(_conflict(key, row, ch.expected_version, ch.value))
             plan.append((ch, row, new))
+        # Workflow locks: only indicators that would change (re-sending accepted figures is fine).
+        locked = edit_problems(s, cycle, {ch.indicator for ch, _, _ in plan})
+        if locked:
+            raise ValidationFailed(locked)
         if conflicts:
             raise ConflictError(conflicts)
 
@@ -413,6 +421,7 @@ def recompute_cycle(ctx: ServiceContext, *, cycle_id: int) -> Summary:
     """Recompute every indicator that has inputs in the cycle (e.g. after a catalogue update)."""
     with ctx.transaction() as s:
         cycle, slug = load_cycle(s, cycle_id)
+        authorize_cycle(ctx, Action.cycle_recompute, cycle)
         cat = get_catalog(cycle.catalog)
         numbers = set(
             s.scalars(select(InputValue.indicator).where(InputValue.cycle_id == cycle_id)).all()
@@ -436,6 +445,7 @@ def recompute_cycle(ctx: ServiceContext, *, cycle_id: int) -> Summary:
 def list_inputs(ctx: ServiceContext, *, cycle_id: int) -> list[InputPublic]:
     """Stored raw figures of a cycle, by indicator and input."""
     with ctx.db.read() as s:
+        authorize_cycle(ctx, Action.cycle_read, load_cycle(s, cycle_id)[0])
         rows = s.scalars(
             select(InputValue)
             .where(InputValue.cycle_id == cycle_id)
@@ -447,6 +457,7 @@ def list_inputs(ctx: ServiceContext, *, cycle_id: int) -> list[InputPublic]:
 def list_indicator_values(ctx: ServiceContext, *, cycle_id: int) -> list[IndicatorValuePublic]:
     """Computed indicator values of a cycle, by indicator number."""
     with ctx.db.read() as s:
+        authorize_cycle(ctx, Action.cycle_read, load_cycle(s, cycle_id)[0])
         rows = s.scalars(
             select(IndicatorValue)
             .where(IndicatorValue.cycle_id == cycle_id)
