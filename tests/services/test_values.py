@@ -313,3 +313,129 @@ def test_recompute_cycle_rebuilds_missing_indicator_values(
     assert summary.recomputed == 1
     assert indicator(ctx, cycle_id, "14.2").value == pytest.approx(1.25)
     assert values.recompute_cycle(ctx, cycle_id=cycle_id).recomputed == 0
+
+
+# --- bulk loading ------------------------------------------------------------------------------
+
+
+def test_bulk_load_creates_then_leaves_identical_rows_alone_and_recomputes(
+    ctx: ServiceContext, cycle_id: int
+) -> None:
+    from citycert.services.bulk import BulkRow, bulk_load
+
+    rows = [
+        BulkRow(cycle_id, "14.2", "homicides", 30),
+        BulkRow(cycle_id, "14.2", "population", 2_400, unit="kiloperson"),
+        BulkRow(cycle_id, "5.1", "labour_force", None),  # blank: nothing to store
+    ]
+
+    first = bulk_load(ctx, rows, batch_size=2)
+    entries_after_first = audit_count(ctx)
+    second = bulk_load(ctx, rows, batch_size=2)
+
+    assert (first.created, first.updated, first.recomputed) == (2, 0, 1)
+    assert (second.created, second.updated, second.unchanged, second.recomputed) == (0, 0, 2, 0)
+    assert audit_count(ctx) == entries_after_first
+    assert stored(ctx, cycle_id)[("14.2", "population")].value == 2_400_000
+    assert indicator(ctx, cycle_id, "14.2").value == pytest.approx(1.25)
+    with ctx.db.read() as s:
+        [entry] = [e for e in history(s, f"daegu/{CATALOG}/2023") if e.action == "input.bulk_load"]
+        assert entry.new["rows"] == 2 and len(entry.new["sha256"]) == 64
+        assert verify_chain(s).ok
+
+
+def test_bulk_load_updates_changed_rows_and_never_erases_with_a_blank(
+    ctx: ServiceContext, cycle_id: int
+) -> None:
+    from citycert.services.bulk import BulkRow, bulk_load
+
+    bulk_load(ctx, [BulkRow(cycle_id, "14.2", "homicides", 30, source="police")])
+
+    summary = bulk_load(
+        ctx,
+        [BulkRow(cycle_id, "14.2", "homicides", None), BulkRow(cycle_id, "14.2", "homicides", 31)],
+    )
+
+    row = stored(ctx, cycle_id)[("14.2", "homicides")]
+    assert (summary.updated, row.value, row.version, row.source) == (1, 31, 2, "police")
+
+
+def test_bulk_load_with_a_bad_row_lists_every_problem_and_saves_nothing(
+    ctx: ServiceContext, cycle_id: int
+) -> None:
+    from citycert.services.bulk import BulkRow, bulk_load
+
+    rows = [
+        BulkRow(cycle_id, "14.2", "homicides", 30),
+        BulkRow(cycle_id, "14.2", "murders", 1),
+        BulkRow(cycle_id, "14.2", "population", 1, unit="kg"),
+        BulkRow(cycle_id + 999, "14.2", "population", 1),
+    ]
+
+    with pytest.raises(ValidationFailed) as err:
+        bulk_load(ctx, rows, batch_size=1)
+
+    assert [p.where.split(" (")[0] for p in err.value.problems] == ["row 2", "row 3", "row 4"]
+    assert stored(ctx, cycle_id) == {}
+
+
+# --- evidence files ----------------------------------------------------------------------------
+
+
+def test_evidence_is_stored_once_per_content_and_read_back(
+    ctx: ServiceContext, cycle_id: int
+) -> None:
+    from citycert.services import evidence
+    from citycert.store.models import EvidenceBlob
+
+    pdf = b"%PDF-1.4 police annual report 2023"
+    sha = evidence.add_evidence(
+        ctx,
+        cycle_id=cycle_id,
+        indicator="14.2",
+        input="homicides",
+        filename="C:\\reports\\police-2023.pdf",
+        data=pdf,
+        media_type="application/pdf",
+    )
+    again = evidence.add_evidence(
+        ctx,
+        cycle_id=cycle_id,
+        indicator="14.2",
+        input=None,
+        filename="police-2023.pdf",
+        data=pdf,
+        media_type="application/pdf",
+    )
+
+    assert sha == again
+    stored_file = evidence.get_evidence(ctx, sha256=sha)
+    assert (stored_file.data, stored_file.size) == (pdf, len(pdf))
+    links = evidence.list_evidence(ctx, cycle_id=cycle_id)
+    assert [(r.input, r.filename) for r in links] == [
+        ("homicides", "police-2023.pdf"),
+        (None, "police-2023.pdf"),
+    ]
+    with ctx.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(EvidenceBlob)) == 1
+
+
+def test_evidence_over_the_size_limit_or_for_an_unknown_input_is_refused(
+    ctx: ServiceContext, cycle_id: int
+) -> None:
+    from citycert.services import evidence
+
+    with pytest.raises(ValidationFailed) as err:
+        evidence.add_evidence(
+            ctx,
+            cycle_id=cycle_id,
+            indicator="14.2",
+            input="murders",
+            filename="x.csv",
+            data=b"x" * 11,
+            media_type="text/csv",
+            max_bytes=10,
+        )
+
+    assert [p.where for p in err.value.problems] == ["file", "14.2/murders"]
+    assert evidence.list_evidence(ctx, cycle_id=cycle_id) == []

@@ -1,0 +1,170 @@
+"""Fast set-based writes of many input values: one batch = one or two SQL statements.
+
+PostgreSQL: the batch goes in as one array per column (`unnest`) in a single
+`INSERT ... ON CONFLICT DO UPDATE ... WHERE IS DISTINCT FROM ... RETURNING`. SQLite: the batch
+is staged in a temporary table, then one UPDATE changes the rows whose content differs and one
+INSERT adds the new ones. Either way no ORM object is built per row, a changed row's version is
+bumped, an identical row is left alone, and the (cycle, indicator) pairs touched come back so
+the caller recomputes only what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import (
+    Column,
+    Double,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from citycert.store.models import InputValue
+
+# The content columns a batch sets (besides the key and the bookkeeping columns).
+CONTENT = (
+    "value",
+    "unit",
+    "original_value",
+    "original_unit",
+    "source",
+    "comment",
+    "quality_grade",
+)
+STAGE_COLUMNS = ("cycle_id", "indicator", "input", *CONTENT)
+# Notes a blank must not erase: a NULL in the batch keeps what is stored.
+KEEP_WHEN_BLANK = ("source", "comment", "quality_grade")
+
+
+def _pg_new(c: str) -> str:
+    if c in KEEP_WHEN_BLANK:
+        return f"COALESCE(excluded.{c}, input_value.{c})"
+    return f"excluded.{c}"
+
+
+_stage_meta = MetaData()
+stage = Table(
+    "citycert_input_stage",
+    _stage_meta,
+    Column("cycle_id", Integer),
+    Column("indicator", String(20)),
+    Column("input", String(80)),
+    Column("value", Double),
+    Column("unit", String(60)),
+    Column("original_value", Double),
+    Column("original_unit", String(60)),
+    Column("source", Text),
+    Column("comment", Text),
+    Column("quality_grade", String(1)),
+    prefixes=["TEMPORARY"],
+)
+
+
+_PG_TYPES = ("int4", "text", "text", "float8", "text", "float8", "text", "text", "text", "text")
+
+_PG_MERGE = f"""
+INSERT INTO input_value ({", ".join(STAGE_COLUMNS)}, updated_by, updated_at, version)
+SELECT u.*, %(actor)s, %(at)s, 1
+FROM unnest({", ".join(f"%({c})s::{t}[]" for c, t in zip(STAGE_COLUMNS, _PG_TYPES, strict=True))})
+  AS u({", ".join(STAGE_COLUMNS)})
+ON CONFLICT (cycle_id, indicator, input) DO UPDATE SET
+  {", ".join(f"{c} = {_pg_new(c)}" for c in CONTENT)},
+  updated_by = excluded.updated_by, updated_at = excluded.updated_at,
+  version = input_value.version + 1
+WHERE ({", ".join(f"input_value.{c}" for c in CONTENT)})
+  IS DISTINCT FROM ({", ".join(_pg_new(c) for c in CONTENT)})
+RETURNING cycle_id, indicator, (xmax = 0) AS created
+"""
+
+
+def open_stage(session: Session) -> None:
+    """Prepare this transaction for `merge_batch` (SQLite: a connection-private stage table)."""
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(text(f"DROP TABLE IF EXISTS temp.{stage.name}"))
+        stage.create(session.connection())
+
+
+def close_stage(session: Session) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(text(f"DROP TABLE IF EXISTS temp.{stage.name}"))
+
+
+def _merge_postgresql(
+    session: Session, rows: Sequence[tuple[Any, ...]], actor: str, at: datetime
+) -> tuple[int, int, set[tuple[int, str]]]:
+    columns = list(zip(*rows, strict=True))
+    params: dict[str, Any] = {c: list(col) for c, col in zip(STAGE_COLUMNS, columns, strict=True)}
+    params.update(actor=actor, at=at)
+    result = session.connection().exec_driver_sql(_PG_MERGE, params).all()
+    created = sum(1 for r in result if r[2])
+    return created, len(result) - created, {(r[0], r[1]) for r in result}
+
+
+def _literal(value: Any, name: str) -> Any:
+    col = InputValue.__table__.c[name]
+    return bindparam(f"lit_{name}", value, type_=col.type).label(name)
+
+
+def merge_batch(
+    session: Session, rows: Sequence[tuple[Any, ...]], *, actor: str, at: datetime
+) -> tuple[int, int, set[tuple[int, str]]]:
+    """Merge one batch (tuples in STAGE_COLUMNS order, keys unique within the batch).
+
+    Returns (created, updated, touched (cycle_id, indicator) pairs). Rows equal to what is
+    stored are left alone.
+    """
+    if not rows:
+        return 0, 0, set()
+    if session.get_bind().dialect.name == "postgresql":
+        return _merge_postgresql(session, rows, actor, at)
+    session.execute(stage.delete())
+    session.execute(insert(stage), [dict(zip(STAGE_COLUMNS, r, strict=True)) for r in rows])
+    iv = cast(Table, InputValue.__table__)
+    s = stage.c
+    same_key = and_(
+        iv.c.cycle_id == s.cycle_id, iv.c.indicator == s.indicator, iv.c.input == s.input
+    )
+    new = {c: func.coalesce(s[c], iv.c[c]) if c in KEEP_WHEN_BLANK else s[c] for c in CONTENT}
+    differs = or_(*(iv.c[c].is_distinct_from(new[c]) for c in CONTENT))
+    upd = (
+        update(iv)
+        .where(same_key, differs)
+        .values(
+            **new,
+            updated_by=actor,
+            updated_at=at,
+            version=iv.c.version + 1,
+        )
+        .returning(iv.c.cycle_id, iv.c.indicator)
+    )
+    updated_rows = session.execute(upd).all()
+    new_rows = select(
+        *(s[c] for c in STAGE_COLUMNS),
+        _literal(actor, "updated_by"),
+        _literal(at, "updated_at"),
+        _literal(1, "version"),
+    ).where(~exists().where(same_key))
+    ins = (
+        insert(iv)
+        .from_select([*STAGE_COLUMNS, "updated_by", "updated_at", "version"], new_rows)
+        .returning(iv.c.cycle_id, iv.c.indicator)
+    )
+    created_rows = session.execute(ins).all()
+    touched = {(r[0], r[1]) for r in updated_rows}
+    touched.update((r[0], r[1]) for r in created_rows)
+    return len(created_rows), len(updated_rows), touched
