@@ -194,43 +194,41 @@ def run(req: CertifyRequest) -> Outcome:
 
 def render_table(outcome: Outcome, plan: GapPlan | None, lang: Lang) -> None:
     ko = lang is Lang.ko
-    none = "없음" if ko else "none"
+
+    def say(en: str, ko_text: str) -> str:
+        return ko_text if ko else en
+
+    none = say("none", "없음")
     table = Table(show_header=False)
-    table.add_row("standard" if not ko else "표준", outcome.standard)
-    table.add_row("rules" if not ko else "등급 규칙", f"{outcome.rules} ({outcome.rules_version})")
-    table.add_row("verified" if not ko else "검증 지표", str(outcome.verified_count))
+    table.add_row(say("standard", "표준"), outcome.standard)
+    table.add_row(say("rules", "등급 규칙"), f"{outcome.rules} ({outcome.rules_version})")
+    table.add_row(say("verified", "검증 지표"), str(outcome.verified_count))
+    table.add_row(say("core", "핵심 지표"), f"{outcome.core_verified}/{outcome.core_total}")
+    table.add_row(say("level", "등급"), outcome.level.name.get(lang) if outcome.level else none)
     table.add_row(
-        "core" if not ko else "핵심 지표", f"{outcome.core_verified}/{outcome.core_total}"
-    )
-    table.add_row(
-        "level" if not ko else "등급", outcome.level.name.get(lang) if outcome.level else none
-    )
-    table.add_row(
-        "next level" if not ko else "다음 등급",
+        say("next level", "다음 등급"),
         outcome.next_level.name.get(lang) if outcome.next_level else none,
     )
-    table.add_row(
-        "missing for next" if not ko else "다음 등급까지 부족", str(outcome.missing_for_next)
-    )
+    table.add_row(say("missing for next", "다음 등급까지 부족"), str(outcome.missing_for_next))
     console.print(table)
     for reason in outcome.reasons:
         console.print(f"- {reason.get(lang)}", highlight=False, soft_wrap=True)
     if plan is None:
         return
     picks = Table(
-        "indicator" if not ko else "지표",
-        "name" if not ko else "이름",
-        "type" if not ko else "유형",
-        "inputs" if not ko else "입력값",
-        title="to verify next" if not ko else "다음 검증 대상",
+        say("indicator", "지표"),
+        say("name", "이름"),
+        say("type", "유형"),
+        say("inputs", "입력값"),
+        title=say("to verify next", "다음 검증 대상"),
     )
     for p in plan.picks:
         picks.add_row(p.number, p.name.get(lang), p.type.value, f"{p.collected}/{p.total}")
     console.print(picks)
     themes = Table(
-        "theme" if not ko else "주제",
-        "verified" if not ko else "검증",
-        title="readiness by theme" if not ko else "주제별 준비도",
+        say("theme", "주제"),
+        say("verified", "검증"),
+        title=say("readiness by theme", "주제별 준비도"),
     )
     for r in plan.themes:
         themes.add_row(r.name.get(lang), f"{r.verified}/{r.total}")

@@ -123,35 +123,35 @@ def _fail_on_problems(problems: list[Problem], lang: Lang) -> NoReturn:
 
 def render_table(result: MaturityScore, model: MaturityModel, lang: Lang) -> None:
     ko = lang is Lang.ko
+
+    def say(en: str, ko_text: str) -> str:
+        return ko_text if ko else en
+
     summary = Table(show_header=False)
-    summary.add_row("model" if not ko else "모델", f"{result.model} ({result.version})")
+    summary.add_row(say("model", "모델"), f"{result.model} ({result.version})")
     summary.add_row(
-        "certifiable" if not ko else "인증 가능",
-        ("예" if result.eligible else "아니오") if ko else str(result.eligible).lower(),
+        say("certifiable", "인증 가능"),
+        say("yes", "예") if result.eligible else say("no", "아니오"),
     )
     level = f"{result.level} {result.level_name.get(lang)}" if result.level_name else "-"
-    summary.add_row("level" if not ko else "수준", level)
-    summary.add_row("mean" if not ko else "평균", f"{result.mean:.2f}")
+    summary.add_row(say("level", "수준"), level)
+    summary.add_row(say("mean", "평균"), f"{result.mean:.2f}")
     for area, mean in result.areas.items():
         summary.add_row(f"  {area} {model.areas[area].name.get(lang)}", f"{mean:.2f}")
     console.print(summary)
-    for title, items in (("blockers", result.blockers), ("strengths", result.strengths)):
+    headings = (say("blockers", "기준 미달 항목"), say("strengths", "강점 항목"))
+    for heading, items in zip(headings, (result.blockers, result.strengths), strict=True):
         if items:
-            heading = (
-                {"blockers": "기준 미달 항목", "strengths": "강점 항목"}[title] if ko else title
-            )
             listed = ", ".join(f"{i.item} {i.name.get(lang)} ({i.level})" for i in items)
             console.print(f"{heading}: {listed}", highlight=False, soft_wrap=True)
     if result.next_level_plan:
         plan = Table(
-            "item" if not ko else "항목",
-            "name" if not ko else "이름",
-            "from" if not ko else "현재",
-            "to" if not ko else "목표",
-            title=(
-                f"plan for level {result.target_level}"
-                if not ko
-                else f"{result.target_level}수준 달성 계획"
+            say("item", "항목"),
+            say("name", "이름"),
+            say("from", "현재"),
+            say("to", "목표"),
+            title=say(
+                f"plan for level {result.target_level}", f"{result.target_level}수준 달성 계획"
             ),
         )
         for s in result.next_level_plan:
