@@ -15,6 +15,7 @@ from citycert.cli import (
     maturity_cmd,
     schema_cmd,
     template_cmd,
+    validate_cmd,
 )
 
 app = typer.Typer(
@@ -33,6 +34,7 @@ compute_cmd.register(app)
 export_cmd.register(app)
 import_cmd.register(app)
 template_cmd.register(app)
+validate_cmd.register(app)
 certify_cmd.register(app)
 app.add_typer(maturity_cmd.app, name="maturity")
 

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from citycert.standards.catalog import Catalog
 from citycert.standards.models import Confidence, Indicator, IndicatorType, Role, Strict, Text
-from citycert.standards.yaml_loader import StandardsFileError, load_model
+from citycert.standards.yaml_loader import StandardsFileError, read_yaml_with_lines
 
 VALIDATION_RULES_DIR = Path(__file__).parent / "rules" / "validation"
 _RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$")
@@ -85,6 +85,16 @@ def template_fields(text: str) -> set[str]:
             raise ValueError(f"placeholder {{{name}}} must be a plain name, without format spec")
         names.add(name)
     return names
+
+
+def _check_placeholders(text: Text, allowed: frozenset[str], offered_by: str) -> None:
+    for lang in ("en", "ko"):
+        unknown = template_fields(text.get(lang)) - allowed
+        if unknown:
+            raise ValueError(
+                f"{lang} text uses unknown placeholder(s) {sorted(unknown)}; "
+                f"{offered_by} {sorted(allowed)}"
+            )
 
 
 class Selector(Strict):
@@ -156,23 +166,15 @@ class RuleBase(Strict):
             raise ValueError(f"rule id {v!r} must be snake_case, optionally 'family.name'")
         return v
 
-    @model_validator(mode="after")
-    def _placeholders_known(self) -> RuleBase:
-        allowed = COMMON_FIELDS | TEMPLATE_FIELDS[Template(self.template)]
-        for where, text in self._templates():
-            unknown = template_fields(text) - allowed
-            if unknown:
-                raise ValueError(
-                    f"{where} uses unknown placeholder(s) {sorted(unknown)}; "
-                    f"{self.template} offers {sorted(allowed)}"
-                )
-        return self
-
-    def _templates(self) -> Iterable[tuple[str, str]]:
-        for part in ("message", "hint"):
-            text: Text = getattr(self, part)
-            yield f"{part}.en", text.en
-            yield f"{part}.ko", text.ko
+    @field_validator("message", "hint", "message_partial", check_fields=False)
+    @classmethod
+    def _placeholders_known(cls, v: Text, info: ValidationInfo) -> Text:
+        template = info.data.get("template")
+        if template is None:
+            return v  # the template itself is wrong; that error is reported on its own
+        allowed = COMMON_FIELDS | TEMPLATE_FIELDS[Template(template)]
+        _check_placeholders(v, allowed, f"{template} offers")
+        return v
 
 
 class PercentRangeParams(Strict):
@@ -258,11 +260,6 @@ class GroupSumRule(RuleBase):
     # Used when some members have no value: the shares present already exceed the target.
     message_partial: Text
 
-    def _templates(self) -> Iterable[tuple[str, str]]:
-        yield from super()._templates()
-        yield "message_partial.en", self.message_partial.en
-        yield "message_partial.ko", self.message_partial.ko
-
 
 class SameInputParams(Strict):
     # Input names to compare across indicators; None = every name used by two or more indicators.
@@ -312,6 +309,12 @@ class Causes(Strict):
     power_of_ten: Text
     mismatch: Text
 
+    @field_validator("*")
+    @classmethod
+    def _placeholders_known(cls, v: Text) -> Text:
+        _check_placeholders(v, CAUSE_FIELDS, "causes offer")
+        return v
+
 
 class ReportedVsComputedParams(Strict):
     rel_tolerance: float = Field(ge=0)
@@ -327,19 +330,6 @@ class ReportedVsComputedRule(RuleBase):
 
     template: Literal["reported_vs_computed"]
     params: ReportedVsComputedParams
-
-    def _templates(self) -> Iterable[tuple[str, str]]:
-        yield from super()._templates()
-        for cause, text in self.params.causes:
-            assert isinstance(text, Text)
-            for lang in ("en", "ko"):
-                value = text.get(lang)
-                unknown = template_fields(value) - CAUSE_FIELDS
-                if unknown:
-                    raise ValueError(
-                        f"params.causes.{cause}.{lang} uses unknown placeholder(s) "
-                        f"{sorted(unknown)}; causes offer {sorted(CAUSE_FIELDS)}"
-                    )
 
 
 class YearOverYearParams(Strict):
@@ -466,9 +456,30 @@ class RuleSet:
         return frozenset(seen)
 
 
+def _data_path(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """An error location as a path in the file: drop the union tag pydantic inserts
+    (`rules.0.percent_range.params` -> `rules.0.params`)."""
+    if len(loc) > 2 and loc[0] == "rules" and loc[2] in Template.__members__:
+        return (*loc[:2], *loc[3:])
+    return loc
+
+
 def load_rule_file(path: Path | str) -> ValidationRuleFile:
     """Load one validation-rule file (StandardsFileError names file and line)."""
-    return load_model(Path(path), ValidationRuleFile)
+    p = Path(path)
+    data, marks = read_yaml_with_lines(p)
+    try:
+        return ValidationRuleFile.model_validate(data)
+    except ValidationError as exc:
+        problems: list[tuple[int | None, str]] = []
+        for err in exc.errors():
+            loc = _data_path(tuple(err["loc"]))
+            if err["type"] == "union_tag_invalid":
+                loc = (*loc, "template")
+            line = next((marks[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in marks), None)
+            where = ".".join(str(x) for x in loc) or "(top level)"
+            problems.append((line, f"{where}: {err['msg']}"))
+        raise StandardsFileError(p, problems) from exc
 
 
 def default_rule_paths() -> tuple[Path, ...]:
