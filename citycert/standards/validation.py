@@ -266,6 +266,9 @@ class SameInputParams(Strict):
     names: tuple[str, ...] | None = None
     exclude: tuple[str, ...] = ()
     rel_tolerance: float = Field(default=1e-9, ge=0)
+    # When the values disagree, take the one equal to the city's registered population as the
+    # reference (for population inputs), rather than the one most indicators use.
+    prefer_registered: bool = False
 
 
 class SameInputRule(RuleBase):

@@ -44,9 +44,14 @@ def _clusters(entries: list[_Entry], rel_tolerance: float) -> list[list[_Entry]]
     return groups
 
 
+def _matches(group: list[_Entry], value: float, rel_tolerance: float) -> bool:
+    return math.isclose(group[0][1], value, rel_tol=rel_tolerance, abs_tol=1e-12)
+
+
 def check(rule: SameInputRule, cycle: CycleData) -> Iterator[Finding]:
-    """A finding on each indicator whose value differs from the one most indicators use (on a
-    tie, the value of the earliest indicator in catalogue order)."""
+    """A finding on each indicator whose value differs from the reference: the registered
+    population when asked and present, else the value most indicators use (on a tie, that of
+    the earliest indicator in catalogue order)."""
     p = rule.params
     by_name = _values_by_name(rule, cycle)
     names = list(p.names) if p.names is not None else [n for n, e in by_name.items() if len(e) > 1]
@@ -57,6 +62,9 @@ def check(rule: SameInputRule, cycle: CycleData) -> Iterator[Finding]:
         if len(groups) < 2:
             continue
         main = max(groups, key=len)  # max keeps the first of equally large groups
+        registered = cycle.context.city_population
+        if p.prefer_registered and registered is not None:
+            main = next((g for g in groups if _matches(g, registered, p.rel_tolerance)), main)
         ref = main[0][1]
         main_numbers = [s.number for s, _ in main]
         for g in groups:
