@@ -257,7 +257,9 @@ def _city_conflict(
 def get_city(ctx: ServiceContext, *, slug: str) -> CityPublic:
     """The city with this slug; NotFoundError when there is none."""
     with ctx.db.read() as s:
-        return CityPublic.model_validate(load_city(s, slug))
+        city = load_city(s, slug)
+        authorize(ctx, Action.city_read, Target(city_id=city.id, public=True))  # cities are public
+        return CityPublic.model_validate(city)
 
 
 def list_cities(
