@@ -10,6 +10,7 @@ from citycert.cli import (
     certify_cmd,
     compute_cmd,
     db_cmd,
+    demo_cmd,
     export_cmd,
     import_cmd,
     maturity_cmd,
@@ -31,6 +32,7 @@ app.add_typer(schema_cmd.app, name="schema")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(audit_cmd.app, name="audit")
 compute_cmd.register(app)
+demo_cmd.register(app)
 export_cmd.register(app)
 import_cmd.register(app)
 template_cmd.register(app)

@@ -1,0 +1,71 @@
+"""`citycert demo`: migrate, load the bundled demo data, optionally serve the portal."""
+
+from __future__ import annotations
+
+import typer
+
+from citycert.cli.common import fail
+from citycert.cli.db_cmd import DATABASE_URL_HELP, open_db, resolve_url, say
+from citycert.services.context import ServiceContext, ServiceError, cli_actor
+from citycert.services.demo import load_demo
+from citycert.settings import SettingsError, get_settings
+from citycert.store import migrate
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("demo")
+    def demo(
+        database_url: str | None = typer.Option(None, "--database-url", help=DATABASE_URL_HELP),
+        serve: bool = typer.Option(False, "--serve", help="Then serve the portal on it."),
+        host: str = typer.Option("127.0.0.1", "--host"),
+        port: int = typer.Option(8000, "--port"),
+        publish: bool = typer.Option(
+            True, "--publish/--no-publish", help="Show the demo cycles on the public portal."
+        ),
+    ) -> None:
+        """Load real open data (Los Angeles, US cities, Korean census) and two sample cities.
+
+        Safe to run again: data already in place is left alone and nothing new is logged.
+        """
+        url = resolve_url(database_url)
+        db = open_db(url, require_migrated=False)
+        try:
+            migrate.upgrade(db)
+            ctx = ServiceContext(db=db, actor=cli_actor())
+            try:
+                report = load_demo(ctx, publish=publish)
+            except ServiceError as exc:
+                fail(str(exc))
+        finally:
+            db.dispose()
+        safe = db.engine.url.render_as_string(hide_password=True)
+        if report.changed:
+            say(
+                f"demo data loaded into {safe}: {report.cities_created} new cities, "
+                f"{report.cycles} reporting cycles, {report.created} figures added, "
+                f"{report.updated} updated (데모 데이터를 불러왔습니다)"
+            )
+        else:
+            say(f"demo data already in {safe}; nothing changed (변경 사항 없음)")
+        if report.skipped:
+            say(
+                f"skipped {len(report.skipped)} figure(s) not in the installed catalogues "
+                f"(카탈로그에 없는 항목 {len(report.skipped)}건 제외): "
+                + ", ".join(report.skipped[:10])
+                + (" ..." if len(report.skipped) > 10 else "")
+            )
+        if serve:
+            _serve(url, host, port)
+
+
+def _serve(url: str, host: str, port: int) -> None:
+    import uvicorn
+
+    from citycert.web.app import create_app
+
+    try:
+        settings = get_settings(database_url=url)
+    except SettingsError as exc:
+        fail(str(exc))
+    say(f"serving the portal at http://{host}:{port}/ (Ctrl+C to stop)")
+    uvicorn.run(create_app(settings), host=host, port=port)
