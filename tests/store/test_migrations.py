@@ -56,3 +56,24 @@ def test_unmigrated_database_is_refused_with_the_upgrade_command(database_url: s
         migrate.ensure_migrated(db)  # no error once migrated
     finally:
         db.dispose()
+
+
+def test_cli_refuses_an_unmigrated_database_until_db_upgrade(database_url: str) -> None:
+    from typer.testing import CliRunner
+
+    from citycert.cli import app
+
+    runner = CliRunner()
+
+    refused = runner.invoke(app, ["audit", "verify", "--database-url", database_url])
+    current = runner.invoke(app, ["db", "current", "--database-url", database_url])
+    upgraded = runner.invoke(app, ["db", "upgrade", "--database-url", database_url])
+    after = runner.invoke(app, ["db", "current", "--database-url", database_url])
+    accepted = runner.invoke(app, ["audit", "verify", "--database-url", database_url])
+
+    assert refused.exit_code == 2
+    assert "citycert db upgrade" in refused.output
+    assert current.exit_code == 1 and "revision none" in current.output
+    assert upgraded.exit_code == 0 and migrate.head_revision() in upgraded.output
+    assert after.exit_code == 0 and "up to date" in after.output
+    assert accepted.exit_code == 0, accepted.output
