@@ -17,7 +17,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from citycert.standards.certificate_terms import TermsFile
+from citycert.standards.levels import LevelRulesFile
+from citycert.standards.maturity import MaturityModel
 from citycert.standards.models import CatalogFile, CrosswalkFile
+from citycert.standards.validation import ValidationRuleFile
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -26,6 +30,10 @@ JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_REGISTRY: list[tuple[type[BaseModel], str]] = [
     (CatalogFile, "catalog.schema.json"),
     (CrosswalkFile, "crosswalk.schema.json"),
+    (LevelRulesFile, "level-rules.schema.json"),
+    (ValidationRuleFile, "validation-rules.schema.json"),
+    (MaturityModel, "maturity-model.schema.json"),
+    (TermsFile, "certificate-terms.schema.json"),
 ]
 
 

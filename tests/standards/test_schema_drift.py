@@ -67,10 +67,9 @@ def test_write_repairs_drift_and_removes_schema_files_no_model_owns(tmp_path: Pa
     (tmp_path / "catalog.schema.json").write_text("{}\n", encoding="utf-8")
     write_schemas(tmp_path)
     assert check_schemas(tmp_path) == []
-    assert sorted(p.name for p in tmp_path.glob("*.json")) == [
-        "catalog.schema.json",
-        "crosswalk.schema.json",
-    ]
+    assert sorted(p.name for p in tmp_path.glob("*.json")) == sorted(
+        filename for _, filename in schema.SCHEMA_REGISTRY
+    )
 
 
 class _CatalogFileWithExtraKey(CatalogFile):
@@ -83,8 +82,8 @@ def test_a_changed_model_is_detected_as_drift(monkeypatch: pytest.MonkeyPatch) -
         schema,
         "SCHEMA_REGISTRY",
         [
-            (_CatalogFileWithExtraKey, "catalog.schema.json"),
-            (CrosswalkFile, "crosswalk.schema.json"),
+            (_CatalogFileWithExtraKey if model is CatalogFile else model, filename)
+            for model, filename in schema.SCHEMA_REGISTRY
         ],
     )
     assert check_schemas() == [SchemaDrift("catalog.schema.json", DriftKind.changed)]
@@ -123,6 +122,16 @@ def test_rendering_is_stable_and_names_the_json_schema_dialect() -> None:
 def _data_files() -> list[tuple[Path, str]]:
     found = [(p, "catalog.schema.json") for p in sorted(CATALOG_DIR.glob("*.yaml"))]
     found += [(p, "crosswalk.schema.json") for p in sorted(CROSSWALK_DIR.glob("*.yaml"))]
+    rules = CATALOG_DIR.parent / "rules"
+    for folder, filename in [
+        ("levels", "level-rules.schema.json"),
+        ("validation", "validation-rules.schema.json"),
+        ("maturity", "maturity-model.schema.json"),
+        ("certificates", "certificate-terms.schema.json"),
+    ]:
+        files = sorted((rules / folder).glob("*.yaml"))
+        assert files, folder
+        found += [(p, filename) for p in files]
     return found
 
 
