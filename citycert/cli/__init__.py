@@ -16,6 +16,7 @@ from citycert.cli import (
     maturity_cmd,
     schema_cmd,
     template_cmd,
+    user_cmd,
     validate_cmd,
 )
 
@@ -39,6 +40,7 @@ template_cmd.register(app)
 validate_cmd.register(app)
 certify_cmd.register(app)
 app.add_typer(maturity_cmd.app, name="maturity")
+app.add_typer(user_cmd.app, name="user")
 
 
 def main() -> None:

@@ -1,0 +1,199 @@
+"""`citycert user`: add and list users, grant and revoke roles, make API tokens.
+
+Passwords are never taken as command-line values (they would land in shell history and process
+lists): `--password` asks for one without echo, `--password-stdin` reads the first line of
+standard input. A new API token is printed once, on standard output, and cannot be shown again.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+
+import typer
+from rich.table import Table
+
+from citycert.cli.common import OutputFormat, console, err_console, fail, print_json
+from citycert.cli.db_cmd import database_url_option, open_db, say
+from citycert.domain.authz import Role
+from citycert.services import auth, users
+from citycert.services.context import ServiceContext, ServiceError, cli_actor
+
+app = typer.Typer(
+    help="Users and roles: add, list, grant, revoke, API tokens.", no_args_is_help=True
+)
+
+ROLES_HELP = ", ".join(r.value for r in Role)
+
+
+def _ctx(database_url: str | None) -> ServiceContext:
+    return ServiceContext(db=open_db(database_url), actor=cli_actor())
+
+
+def _run_failing(exc: ServiceError) -> None:
+    fail(f"{exc.message_en}\n{exc.message_ko}")
+
+
+def _read_password(prompt: bool, stdin: bool) -> str | None:
+    if prompt and stdin:
+        fail("give --password or --password-stdin, not both (둘 중 하나만 지정하십시오)")
+    if stdin:
+        line = sys.stdin.readline()
+        password = line.rstrip("\r\n")
+        if not password:
+            fail("no password on standard input (표준 입력에 비밀번호가 없습니다)")
+        return password
+    if prompt:
+        return str(
+            typer.prompt(
+                "Password (비밀번호)",
+                hide_input=True,
+                confirmation_prompt="Repeat the password (비밀번호 확인)",
+            )
+        )
+    return None
+
+
+def _role(value: str) -> Role:
+    try:
+        return Role(value.strip().lower())
+    except ValueError:
+        fail(f"unknown role {value!r}; use one of: {ROLES_HELP} (알 수 없는 역할입니다)")
+
+
+@app.command("add")
+def add(
+    login: str = typer.Argument(..., help="Login name (lower case, digits, . _ @ -)."),
+    name: str = typer.Option(..., "--name", help="Full name shown in the app."),
+    email: str | None = typer.Option(None, "--email"),
+    password: bool = typer.Option(False, "--password", help="Ask for a password (not echoed)."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from the first line of stdin."
+    ),
+    database_url: str | None = database_url_option(),
+) -> None:
+    """Add a user (without roles; see `user grant`). Without a password the user cannot log in."""
+    secret = _read_password(password, password_stdin)
+    ctx = _ctx(database_url)
+    try:
+        user = users.add_user(ctx, login=login, name=name, password=secret, email=email)
+    except ServiceError as exc:
+        _run_failing(exc)
+    finally:
+        ctx.db.dispose()
+    say(f"added user {user.login} (사용자를 추가했습니다)")
+
+
+@app.command("list")
+def list_(
+    format: OutputFormat = typer.Option(OutputFormat.table, "--format"),
+    database_url: str | None = database_url_option(),
+) -> None:
+    """List users with their roles."""
+    ctx = _ctx(database_url)
+    try:
+        found = users.list_users(ctx)
+    except ServiceError as exc:
+        _run_failing(exc)
+    finally:
+        ctx.db.dispose()
+    if format is OutputFormat.json:
+        print_json(
+            [
+                {
+                    "login": u.login,
+                    "name": u.name,
+                    "email": u.email,
+                    "active": u.active,
+                    "has_password": u.has_password,
+                    "grants": [
+                        {"role": g.role.value, "city": g.city, "cycle_id": g.cycle_id}
+                        for g in u.grants
+                    ],
+                }
+                for u in found
+            ]
+        )
+        return
+    table = Table("login", "name", "active", "password", "roles")
+    for u in found:
+        table.add_row(
+            u.login,
+            u.name,
+            "yes" if u.active else "no",
+            "set" if u.has_password else "-",
+            "; ".join(g.describe() for g in u.grants) or "-",
+        )
+    console.print(table)
+
+
+@app.command("grant")
+def grant(
+    login: str = typer.Argument(...),
+    role: str = typer.Argument(..., help=ROLES_HELP),
+    city: str | None = typer.Option(None, "--city", help="City slug (editor, coordinator)."),
+    cycle: int | None = typer.Option(None, "--cycle", help="Cycle id (verifier)."),
+    database_url: str | None = database_url_option(),
+) -> None:
+    """Give a user a role, scoped to a city (--city) or a reporting cycle (--cycle)."""
+    the_role = _role(role)
+    ctx = _ctx(database_url)
+    try:
+        user = users.grant_role(ctx, login=login, role=the_role, city=city, cycle_id=cycle)
+    except ServiceError as exc:
+        _run_failing(exc)
+    finally:
+        ctx.db.dispose()
+    roles = "; ".join(g.describe() for g in user.grants)
+    say(f"{user.login}: {roles} (권한을 부여했습니다)")
+
+
+@app.command("revoke")
+def revoke(
+    login: str = typer.Argument(...),
+    role: str = typer.Argument(..., help=ROLES_HELP),
+    city: str | None = typer.Option(None, "--city"),
+    cycle: int | None = typer.Option(None, "--cycle"),
+    database_url: str | None = database_url_option(),
+) -> None:
+    """Take a role away (every scope of it unless --city/--cycle narrow it)."""
+    the_role = _role(role)
+    ctx = _ctx(database_url)
+    try:
+        user = users.revoke_role(ctx, login=login, role=the_role, city=city, cycle_id=cycle)
+    except ServiceError as exc:
+        _run_failing(exc)
+    finally:
+        ctx.db.dispose()
+    roles = "; ".join(g.describe() for g in user.grants) or "no roles"
+    say(f"{user.login}: {roles} (권한을 회수했습니다)")
+
+
+@app.command("token")
+def token(
+    login: str = typer.Argument(...),
+    label: str | None = typer.Option(None, "--label", help="What the token is for."),
+    days: int | None = typer.Option(None, "--days", min=1, help="Expire after N days."),
+    database_url: str | None = database_url_option(),
+) -> None:
+    """Make a new API token and print it once (only its hash is stored)."""
+    ctx = _ctx(database_url)
+    try:
+        secret = auth.create_api_token(
+            ctx,
+            login=login,
+            label=label,
+            lifetime=timedelta(days=days) if days else None,
+        )
+    except ServiceError as exc:
+        _run_failing(exc)
+    finally:
+        ctx.db.dispose()
+    sys.stdout.write(secret.token + "\n")
+    # The notice goes to stderr, so `TOKEN=$(citycert user token x)` captures the token alone.
+    err_console.print(
+        f"API token for {secret.login}: shown once, store it now "
+        "(API 토큰은 지금 한 번만 표시됩니다. 안전한 곳에 보관하십시오)",
+        soft_wrap=True,
+        highlight=False,
+    )
