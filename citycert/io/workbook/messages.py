@@ -54,6 +54,8 @@ def problem(
 ) -> Problem:
     """The Problem for message `code` at this place; KeyError for an unknown code or placeholder."""
     text = messages()[code]
+    # Messages may name the place too (`sheet '{sheet}' is hidden`).
+    values = {"sheet": sheet, "row": row, "column": column, **values}
     return Problem(
         file=file,
         sheet=sheet,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from citycert.domain.units import UnitError, convert, normalise_unit
+from citycert.domain.units import UnitError, convert, normalise_unit, parse_unit
 from citycert.io.numbers import clean_text
 from citycert.standards.models import Input
 
@@ -58,9 +58,9 @@ def resolve_unit(text: str | None, unit: str) -> tuple[str | None, bool]:
     if not t or t in {display_unit(unit, lang) for lang in ("ko", "en", "both")} or t == unit:
         return None, True
     candidate = KO_UNITS.get(t, t)
-    if normalise_unit(candidate) == normalise_unit(unit):
-        return None, True
     try:
+        if parse_unit(candidate) == parse_unit(unit):
+            return None, True  # another spelling of the same unit (`persons`, `km2`)
         convert(1.0, candidate, unit)
     except UnitError:
         return t, False
