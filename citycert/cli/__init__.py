@@ -18,6 +18,7 @@ from citycert.cli import (
     template_cmd,
     user_cmd,
     validate_cmd,
+    workflow_cmd,
 )
 
 app = typer.Typer(
@@ -41,6 +42,7 @@ validate_cmd.register(app)
 certify_cmd.register(app)
 app.add_typer(maturity_cmd.app, name="maturity")
 app.add_typer(user_cmd.app, name="user")
+app.add_typer(workflow_cmd.app, name="workflow")
 
 
 def main() -> None:
