@@ -15,6 +15,7 @@ from citycert.cli import (
     import_cmd,
     maturity_cmd,
     schema_cmd,
+    serve_cmd,
     template_cmd,
     user_cmd,
     validate_cmd,
@@ -40,6 +41,7 @@ import_cmd.register(app)
 template_cmd.register(app)
 validate_cmd.register(app)
 certify_cmd.register(app)
+serve_cmd.register(app)
 app.add_typer(maturity_cmd.app, name="maturity")
 app.add_typer(user_cmd.app, name="user")
 app.add_typer(workflow_cmd.app, name="workflow")

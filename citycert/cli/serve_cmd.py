@@ -1,0 +1,64 @@
+"""`citycert serve`: run the web portal with uvicorn (one or several processes, one database)."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from citycert.cli.common import fail
+from citycert.cli.db_cmd import database_url_option, open_db, resolve_url, say
+from citycert.settings import ENV_PREFIX, SettingsError, get_settings
+
+# uvicorn builds the app in each worker process by calling this factory (settings from env).
+APP_FACTORY = "citycert.web.app:create_app"
+
+
+def check_ready(database_url: str | None) -> str:
+    """The database URL to serve, after checking settings and schema (exits with the reason)."""
+    url = resolve_url(database_url)
+    try:
+        get_settings(database_url=url)
+    except SettingsError as exc:
+        fail(str(exc))
+    open_db(url).dispose()  # refuses an unmigrated database with the upgrade hint
+    return url
+
+
+def run_server(url: str, host: str, port: int, workers: int, log_level: str = "info") -> None:
+    """Serve the portal on `url` until interrupted; `workers` processes share the database."""
+    import uvicorn
+
+    # Worker processes read their settings from the environment, so pass the URL on there.
+    os.environ[f"{ENV_PREFIX}DATABASE_URL"] = url
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        proxy_headers=True,
+        server_header=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("serve")
+    def serve(
+        host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+        port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+        workers: int = typer.Option(
+            1, "--workers", min=1, max=64, help="Server processes (they share the database)."
+        ),
+        log_level: str = typer.Option("info", "--log-level", help="debug, info or warning."),
+        database_url: str | None = database_url_option(),
+    ) -> None:
+        """Serve the web portal (public pages, JSON API and API docs at /docs)."""
+        url = check_ready(database_url)
+        say(f"CityCert portal: http://{_display(host)}:{port}/  (API docs: /docs)")
+        run_server(url, host, port, workers, log_level)
+
+
+def _display(host: str) -> str:
+    return "127.0.0.1" if host in ("0.0.0.0", "") else (f"[{host}]" if ":" in host else host)
