@@ -166,7 +166,7 @@ class IndicatorValue(Base):
     cycle_id: Mapped[int] = mapped_column(ForeignKey("reporting_cycle.id", ondelete="CASCADE"))
     indicator: Mapped[str] = mapped_column(String(20))
     value: Mapped[float | None] = mapped_column(Double)
-    unit: Mapped[str] = mapped_column(String(60))
+    unit: Mapped[str] = mapped_column(String(200))  # the catalogue's display unit, free text
     status: Mapped[str] = mapped_column(String(30))
     messages: Mapped[list[dict[str, str]]] = mapped_column(JSON)
     provenance: Mapped[dict[str, Any] | None] = mapped_column(JSON)
