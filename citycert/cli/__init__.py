@@ -6,6 +6,7 @@ import typer
 
 from citycert.cli import (
     audit_cmd,
+    backup_cmd,
     catalog_cmd,
     certify_cmd,
     compute_cmd,
@@ -43,6 +44,7 @@ validate_cmd.register(app)
 certify_cmd.register(app)
 serve_cmd.register(app)
 app.add_typer(maturity_cmd.app, name="maturity")
+backup_cmd.register(app)
 app.add_typer(user_cmd.app, name="user")
 app.add_typer(workflow_cmd.app, name="workflow")
 
