@@ -186,6 +186,8 @@ class _Importer:
         self.file = parsed.path
         self.reason = f"import {Path(parsed.path).name}"
         self.city_ids: dict[str, int] = {}
+        # States restored after the figures are saved: set_inputs refuses locked cycles.
+        self.pending_states: list[tuple[int, CycleRef, str]] = []
 
     def at(self, code: str, row: ImportRow | None, **values: Any) -> Problem:
         """The Problem `code` placed at `row` (or at the file as a whole)."""
@@ -268,10 +270,7 @@ class _Importer:
             if state not in CycleState.__members__:
                 self.add("bad_state", state=state, states=", ".join(CycleState.__members__))
             else:
-                cycles.set_state(
-                    self.ctx, cycle_id=opened.id, state=CycleState(state), reason=self.reason
-                )
-                self.report.states_restored.append(f"{ref}: {state}")
+                self.pending_states.append((opened.id, ref, state))
         return self.s.get(ReportingCycle, opened.id)
 
     # --- rows --------------------------------------------------------------------------------
@@ -404,6 +403,11 @@ class _Importer:
                 continue
             if not self.apply(plan):
                 return  # the store refused: the transaction is rolled back
+        for cycle_id, ref, state in self.pending_states:
+            cycles.set_state(
+                self.ctx, cycle_id=cycle_id, state=CycleState(state), reason=self.reason
+            )
+            self.report.states_restored.append(f"{ref}: {state}")
 
 
 def import_file(
