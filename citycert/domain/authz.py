@@ -43,6 +43,8 @@ class Action(StrEnum):
     cycle_publish = "cycle.publish"
     cycle_recompute = "cycle.recompute"
     input_set = "input.set"
+    evidence_add = "evidence.add"
+    evidence_read = "evidence.read"
     review_read = "review.read"
     finding_justify = "finding.justify"
     finding_assign = "finding.assign"
@@ -100,6 +102,8 @@ POLICY: Mapping[Action, Rule] = {
     Action.cycle_publish: Rule(_ADMIN_ONLY),
     Action.cycle_recompute: Rule(_CITY),
     Action.input_set: Rule(_CITY),
+    Action.evidence_add: Rule(_CITY),
+    Action.evidence_read: Rule(_READERS),  # evidence stays internal, even once published
     Action.review_read: Rule(_READERS),
     Action.finding_justify: Rule(_CITY),
     Action.finding_assign: Rule(_COORD),

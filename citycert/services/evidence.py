@@ -11,12 +11,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from citycert.domain.authz import Action
 from citycert.services.context import NotFoundError, Problem, ServiceContext, ValidationFailed
 from citycert.services.cycles import cycle_key, load_cycle
+from citycert.services.principal import authorize_cycle, cycle_target, principal_of
 from citycert.services.values import input_spec
 from citycert.settings import get_settings
 from citycert.standards.catalog import get_catalog
-from citycert.store.models import EvidenceBlob, EvidenceLink
+from citycert.store.models import EvidenceBlob, EvidenceLink, ReportingCycle
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ def add_evidence(
     sha = hashlib.sha256(data).hexdigest()
     with ctx.transaction() as s:
         cycle, slug = load_cycle(s, cycle_id)
+        authorize_cycle(ctx, Action.evidence_add, cycle)
         cat = get_catalog(cycle.catalog)
         if cat.get(indicator) is None:
             problems.append(
@@ -132,10 +135,23 @@ def add_evidence(
     return sha
 
 
+def _may_read(ctx: ServiceContext, s: Session, sha: str) -> bool:
+    """Whether the principal may read some cycle this file is attached to."""
+    principal = principal_of(ctx)
+    linked = s.scalars(
+        select(ReportingCycle)
+        .join(EvidenceLink, EvidenceLink.cycle_id == ReportingCycle.id)
+        .where(EvidenceLink.sha256 == sha)
+    )
+    return any(principal.can(Action.evidence_read, cycle_target(c)) for c in linked)
+
+
 def get_evidence(ctx: ServiceContext, *, sha256: str) -> EvidenceFile:
     """The stored file with this SHA-256; NotFoundError when there is none."""
     with ctx.db.read() as s:
         blob = s.get(EvidenceBlob, sha256.strip().lower())
+        if blob is not None and not _may_read(ctx, s, blob.sha256):
+            blob = None  # files of cycles one may not read are as good as absent
         if blob is None:
             raise NotFoundError(f"no evidence file {sha256}", f"증빙 파일 {sha256}이(가) 없습니다")
         return EvidenceFile(blob.sha256, blob.size, blob.media_type, blob.data)
@@ -149,6 +165,7 @@ def list_evidence(
     if indicator is not None:
         q = q.where(EvidenceLink.indicator == indicator)
     with ctx.db.read() as s:
+        authorize_cycle(ctx, Action.evidence_read, load_cycle(s, cycle_id)[0])
         return [
             EvidenceRef(
                 link.id,

@@ -7,6 +7,7 @@ expected table is the specification written out by hand, not derived from the po
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from citycert.domain.authz import Action, Role
-from citycert.services import cities, cycles, data_quality, users, values, workflow
+from citycert.services import cities, cycles, data_quality, evidence, users, values, workflow
 from citycert.services.context import NotFoundError, ServiceContext
 from citycert.services.principal import PermissionDenied, public_context, user_context
 from citycert.services.values import InputChange
@@ -58,6 +59,8 @@ EXPECTED: dict[Action, frozenset[str]] = {
     Action.cycle_publish: ADMIN,
     Action.cycle_recompute: OWN_CITY,
     Action.input_set: OWN_CITY,
+    Action.evidence_add: OWN_CITY,
+    Action.evidence_read: OWN_READERS,
     Action.review_read: OWN_READERS,
     Action.finding_justify: OWN_CITY,
     Action.finding_assign: OWN_COORD,
@@ -114,6 +117,21 @@ def _nothing(w: World) -> None:
     pass
 
 
+PDF = b"%PDF-1.4 labour force survey 2023"
+
+
+def _attach(ctx: ServiceContext, w: World) -> str:
+    return evidence.add_evidence(
+        ctx,
+        cycle_id=w.cycle_id,
+        indicator="5.1",
+        input="labour_force",
+        filename="survey.pdf",
+        data=PDF,
+        media_type="application/pdf",
+    )
+
+
 @dataclass(frozen=True)
 class Scenario:
     prepare: Callable[[World], None]
@@ -153,6 +171,14 @@ SCENARIOS: dict[Action, Scenario] = {
         lambda c, w: values.recompute_cycle(c, cycle_id=w.cycle_id),
     ),
     Action.input_set: Scenario(_nothing, lambda c, w: values.set_inputs(c, w.cycle_id, CLEAN)),
+    Action.evidence_add: Scenario(_nothing, lambda c, w: _attach(c, w)),
+    Action.evidence_read: Scenario(
+        lambda w: _attach(w.system, w),
+        lambda c, w: (
+            evidence.list_evidence(c, cycle_id=w.cycle_id),
+            evidence.get_evidence(c, sha256=hashlib.sha256(PDF).hexdigest()),
+        ),
+    ),
     Action.review_read: Scenario(_nothing, lambda c, w: workflow.status(c, cycle_id=w.cycle_id)),
     Action.finding_justify: Scenario(
         lambda w: values.set_inputs(w.system, w.cycle_id, WARNING),
@@ -215,7 +241,15 @@ def test_every_action_has_a_scenario_and_an_expected_row() -> None:
 
 
 # Actions that change nothing: every persona can share one world.
-READ_ONLY = frozenset({Action.city_read, Action.cycle_read, Action.review_read, Action.user_manage})
+READ_ONLY = frozenset(
+    {
+        Action.city_read,
+        Action.cycle_read,
+        Action.review_read,
+        Action.evidence_read,
+        Action.user_manage,
+    }
+)
 
 
 def _world(system: ServiceContext, n: int) -> World:
