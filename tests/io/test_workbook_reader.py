@@ -383,6 +383,7 @@ def test_unknown_standard_is_reported_once_with_the_available_ones(tmp_path: Pat
 def test_file_larger_than_the_limit_is_refused(blank_template: Path) -> None:
     parsed = read_import_file(blank_template, max_bytes=1000)
     assert places(parsed.problems) == [("file_too_large", None, None, None)]
+    assert "the largest accepted file is 1,000 bytes" in parsed.problems[0].message_en
 
 
 def test_zip_bomb_is_refused_before_it_is_opened(tmp_path: Path) -> None:
@@ -391,6 +392,7 @@ def test_zip_bomb_is_refused_before_it_is_opened(tmp_path: Path) -> None:
     assert path.stat().st_size < 1024 * 1024
     parsed = read_import_file(path, DAEGU_2023, max_bytes=20 * 1024 * 1024)
     assert places(parsed.problems) == [("zip_bomb", None, None, None)]
+    assert "unpacks to 60 MB from" in parsed.problems[0].message_en
 
 
 @pytest.mark.parametrize(

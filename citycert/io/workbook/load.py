@@ -30,8 +30,13 @@ READERS: dict[str, Reader] = {
 }
 
 
-def _mb(n: float) -> str:
-    return f"{n / MB:,.1f}"
+def human_size(n: float) -> str:
+    """`20 MB`, `1.5 MB`, `980 KB`, `12 bytes`."""
+    if n >= MB:
+        return f"{n / MB:,.1f}".removesuffix(".0") + " MB"
+    if n >= 1024:
+        return f"{n / 1024:,.0f} KB"
+    return f"{n:,.0f} bytes"
 
 
 def check_limits(path: Path, max_bytes: int | None) -> list[Problem]:
@@ -44,7 +49,9 @@ def check_limits(path: Path, max_bytes: int | None) -> list[Problem]:
         return [problem("file_type", file=file, suffix=suffix or path.name)]
     size = path.stat().st_size
     if max_bytes is not None and size > max_bytes:
-        return [problem("file_too_large", file=file, size_mb=_mb(size), limit_mb=_mb(max_bytes))]
+        return [
+            problem("file_too_large", file=file, size=human_size(size), limit=human_size(max_bytes))
+        ]
     if suffix in (".xlsx", ".xlsm"):
         try:
             with zipfile.ZipFile(path) as zf:
@@ -54,7 +61,10 @@ def check_limits(path: Path, max_bytes: int | None) -> list[Problem]:
         if unpacked > ZIP_MIN_SUSPECT_BYTES and unpacked > ZIP_MAX_RATIO * max(size, 1):
             return [
                 problem(
-                    "zip_bomb", file=file, uncompressed_mb=_mb(unpacked), compressed_mb=_mb(size)
+                    "zip_bomb",
+                    file=file,
+                    uncompressed=human_size(unpacked),
+                    compressed=human_size(size),
                 )
             ]
     return []
