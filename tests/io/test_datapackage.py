@@ -13,13 +13,16 @@ from typing import Any
 
 import frictionless
 import pytest
+from typer.testing import CliRunner
 
+from citycert.cli import app
 from citycert.io.datapackage import PackageMeta
 from citycert.services import cycles, values
 from citycert.services.context import ServiceContext
 from citycert.services.exports import ExportFilter, ExportFormat, export
 
 FRICTIONLESS_CLI = Path(sys.executable).parent / "frictionless"
+runner = CliRunner()
 
 
 def _errors(report: frictionless.Report) -> list[list[Any]]:
@@ -165,3 +168,25 @@ def test_package_csv_files_are_the_exchange_tables(seeded: ServiceContext, tmp_p
         ]
     text = (tmp_path / "pkg" / "inputs.csv").read_text(encoding="utf-8")
     assert list(csv.DictReader(io.StringIO(text))) == single
+
+
+@pytest.mark.slow
+def test_demo_data_exports_as_a_package_frictionless_accepts(
+    tmp_path: Path, database_url: str
+) -> None:
+    """`citycert demo` then `citycert export --format datapackage`: a valid, non-empty package."""
+    loaded = runner.invoke(app, ["demo", "--database-url", database_url])
+    assert loaded.exit_code == 0, loaded.output
+    out = tmp_path / "demo-pkg"
+    res = runner.invoke(
+        app, ["export", "--format", "datapackage", "-o", str(out), "--database-url", database_url]
+    )
+    assert res.exit_code == 0, res.output
+
+    report = frictionless.validate(str(out / "datapackage.json"))
+    assert report.valid, _errors(report)
+    package = frictionless.Package(str(out / "datapackage.json"))
+    cities = package.get_resource("cities").read_rows()
+    inputs = package.get_resource("inputs").read_rows()
+    assert len(cities) >= 2 and len(inputs) > 0
+    assert {r["city"] for r in inputs} <= {r["slug"] for r in cities}
