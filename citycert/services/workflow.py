@@ -125,6 +125,15 @@ def start_verification(ctx: ServiceContext, *, cycle_id: int) -> State:
         state = _move(s, ctx, cycle, key, Event.start, None)
         known = decisions_of(s, cycle_id)
         now = ctx.now()
+        # A new round: whatever was not accepted is looked at again.
+        for review in s.scalars(
+            select(IndicatorReview).where(
+                IndicatorReview.cycle_id == cycle_id,
+                IndicatorReview.decision != Decision.accepted.value,
+                IndicatorReview.decision != Decision.pending.value,
+            )
+        ):
+            review.decision, review.updated_at = Decision.pending.value, now
         for number in _indicators_with_figures(s, cycle_id):
             if number not in known:
                 s.add(
@@ -166,8 +175,10 @@ def _open_thread(s: Session, cycle_id: int, indicator: str) -> ReviewQuery | Non
     ).first()
 
 
-def _resolve(s: Session, cycle_id: int, indicator: str, now: datetime) -> None:
-    """Accepting an indicator settles its query threads and findings."""
+def _resolve(
+    s: Session, cycle_id: int, indicator: str, now: datetime, *, findings: bool = True
+) -> None:
+    """A final decision settles the indicator's query threads (and, on acceptance, findings)."""
     for q in s.scalars(
         select(ReviewQuery).where(
             ReviewQuery.cycle_id == cycle_id, ReviewQuery.indicator == indicator
@@ -175,6 +186,8 @@ def _resolve(s: Session, cycle_id: int, indicator: str, now: datetime) -> None:
     ):
         if q.status != ItemStatus.resolved.value:
             q.status, q.updated_at = ItemStatus.resolved.value, now
+    if not findings:
+        return
     for n in s.scalars(
         select(FindingNote).where(
             FindingNote.cycle_id == cycle_id, FindingNote.indicator == indicator
@@ -218,6 +231,8 @@ def decide(
             query_id = _ask(s, ctx, cycle_id, indicator, text, owner, due_date, now)
         elif decision is Decision.accepted:
             _resolve(s, cycle_id, indicator, now)
+        else:
+            _resolve(s, cycle_id, indicator, now, findings=False)
         s.flush()
         ctx.audit(
             s,
@@ -418,7 +433,7 @@ def queries(
 ) -> list[QueryThread]:
     """The query threads of a cycle (optionally of one indicator), oldest first."""
     with ctx.db.read() as s:
-        cycle, _ = _lock_free(s, cycle_id)
+        cycle = _get(s, cycle_id)
         authorize_cycle(ctx, Action.review_read, cycle)
         q = select(ReviewQuery).where(ReviewQuery.cycle_id == cycle_id)
         if indicator is not None:
@@ -452,19 +467,20 @@ class CycleStatus:
         return sum(1 for d in self.decisions.values() if d is decision)
 
 
-def _lock_free(s: Session, cycle_id: int) -> tuple[ReportingCycle, str]:
+def _get(s: Session, cycle_id: int) -> ReportingCycle:
+    """The cycle row without locking it (for reads)."""
     cycle = s.get(ReportingCycle, cycle_id)
     if cycle is None:
         raise NotFoundError(
             f"no reporting cycle {cycle_id}", f"보고 주기 {cycle_id}이(가) 없습니다"
         )
-    return cycle, ""
+    return cycle
 
 
 def status(ctx: ServiceContext, *, cycle_id: int) -> CycleStatus:
     """Where the cycle is, what can happen next, and the decision on each indicator."""
     with ctx.db.read() as s:
-        cycle, _ = _lock_free(s, cycle_id)
+        cycle = _get(s, cycle_id)
         authorize_cycle(ctx, Action.review_read, cycle)
         state = State(cycle.state)
         return CycleStatus(

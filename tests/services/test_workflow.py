@@ -273,9 +273,14 @@ def test_a_query_thread_is_answered_by_the_city_and_reopens_review(w: World) -> 
 
 def test_rejected_then_returned_cycle_is_corrected_and_submitted_again(w: World) -> None:
     start_with(w, CLEAN)
+    workflow.decide(w.verifier, cycle_id=w.cycle_id, indicator="5.1", decision="accepted")
+    workflow.decide(w.verifier, cycle_id=w.cycle_id, indicator="5.4", decision="query", text="?")
     workflow.decide(
         w.verifier, cycle_id=w.cycle_id, indicator="5.4", decision="rejected", text="count FTE"
     )
+    assert [q.status for q in workflow.queries(w.coord, cycle_id=w.cycle_id)] == [
+        ItemStatus.resolved
+    ]
     [item] = data_quality.outstanding(w.coord, cycle_id=w.cycle_id, waiting_on="city")
     assert (item.kind, item.indicator, item.en) == ("decision", "5.4", "rejected: count FTE")
 
@@ -292,6 +297,11 @@ def test_rejected_then_returned_cycle_is_corrected_and_submitted_again(w: World)
 
     assert workflow.submit(w.coord, cycle_id=w.cycle_id) is State.submitted
     assert workflow.start_verification(w.verifier, cycle_id=w.cycle_id) is State.in_verification
+    # a new round: the rejected indicator is reviewed again, the accepted one stays accepted
+    assert workflow.status(w.verifier, cycle_id=w.cycle_id).decisions == {
+        "5.1": Decision.accepted,
+        "5.4": Decision.pending,
+    }
 
 
 def test_findings_carry_owner_due_date_and_become_overdue(w: World) -> None:
