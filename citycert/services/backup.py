@@ -40,6 +40,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -372,6 +373,39 @@ def _check_chain(s: Session, manifest: Manifest) -> None:
         )
 
 
+def _fill(
+    ctx: ServiceContext,
+    reader: ArchiveReader,
+    source: Path,
+    counts: dict[str, int],
+    progress: Progress | None,
+) -> None:
+    """Insert every row of the archive in one transaction, check it, record the restore."""
+    m = reader.manifest
+    with ctx.transaction() as s:
+        _lock_tables(s)
+        if _counts(s.connection(), [t.name for t in tables()]):  # written to since the check
+            raise _refuse_target(ctx.db, "it is not empty", "비어 있지 않습니다")
+        for table in tables():
+            counts[table.name] = _insert_rows(s, reader, table, progress)
+        _reset_sequences(s)
+        _check_chain(s, m)
+        ctx.audit(
+            s,
+            action="database.restore",
+            entity="database",
+            entity_key="database",
+            new={
+                "backup": source.name,
+                "backup_created_at": m.created_at.isoformat(),
+                "backup_created_by": m.created_by,
+                "source_dialect": m.source_dialect,
+                "rows": sum(counts.values()),
+            },
+            reason=f"restore {source.name}",
+        )
+
+
 def restore(
     ctx: ServiceContext, *, source: Path, progress: Progress | None = None
 ) -> RestoreResult:
@@ -379,29 +413,23 @@ def restore(
     _require_admin(ctx)
     with open_backup(source) as reader:
         m = reader.manifest
-        migrated = _prepare_target(ctx.db)
+        try:
+            migrated = _prepare_target(ctx.db)
+        except SQLAlchemyError as exc:
+            why = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise BackupError(
+                f"cannot use the target database {_safe_url(ctx.db)} ({why})",
+                f"대상 데이터베이스 {_safe_url(ctx.db)}을(를) 사용할 수 없습니다({why})",
+            ) from exc
         counts: dict[str, int] = {}
-        with ctx.transaction() as s:
-            _lock_tables(s)
-            filled = _counts(s.connection(), [t.name for t in tables()])
-            if filled:  # written to between the check and the lock
-                raise _refuse_target(ctx.db, "it is not empty", "비어 있지 않습니다")
-            for table in tables():
-                counts[table.name] = _insert_rows(s, reader, table, progress)
-            _reset_sequences(s)
-            _check_chain(s, m)
-            ctx.audit(
-                s,
-                action="database.restore",
-                entity="database",
-                entity_key="database",
-                new={
-                    "backup": Path(source).name,
-                    "backup_created_at": m.created_at.isoformat(),
-                    "backup_created_by": m.created_by,
-                    "source_dialect": m.source_dialect,
-                    "rows": sum(counts.values()),
-                },
-                reason=f"restore {Path(source).name}",
-            )
+        try:
+            _fill(ctx, reader, Path(source), counts, progress)
+        except SQLAlchemyError as exc:
+            why = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise BackupError(
+                f"the backup's rows could not be stored in {_safe_url(ctx.db)} ({why}); "
+                "nothing was restored",
+                f"백업의 행을 {_safe_url(ctx.db)}에 저장하지 못해 아무것도 복원하지 "
+                f"않았습니다({why})",
+            ) from exc
     return RestoreResult(Path(source), m, migrated, counts)
