@@ -111,5 +111,11 @@ def _api_docs(request: Request) -> HTMLResponse:
         swagger_css_url="/static/swagger/swagger-ui.css",
         swagger_favicon_url="/static/favicon.svg",
     )
-    html = bytes(page.body).decode().replace("<script>", f'<script nonce="{nonce}">')
+    # Swagger UI speaks English only; say so for screen readers.
+    html = (
+        bytes(page.body)
+        .decode()
+        .replace("<html>", '<html lang="en">', 1)
+        .replace("<script>", f'<script nonce="{nonce}">')
+    )
     return HTMLResponse(html, headers={"content-security-policy": csp_with_nonce(nonce)})

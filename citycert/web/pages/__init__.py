@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from types import ModuleType
 
 from fastapi import APIRouter
+from starlette.routing import BaseRoute
 
 from citycert.services.principal import Principal
 
@@ -55,3 +56,13 @@ def discover() -> PageGroups:
             routers.append(router)
         nav.extend(getattr(module, "NAV", ()))
     return PageGroups(tuple(routers), tuple(sorted(nav, key=lambda n: (n.order, n.path))))
+
+
+def flat_routes(routes: Iterable[BaseRoute]) -> Iterator[BaseRoute]:
+    """Every route, with included routers opened up (page groups are included without prefix)."""
+    for route in routes:
+        original = getattr(route, "original_router", None)
+        if isinstance(original, APIRouter):
+            yield from flat_routes(original.routes)
+        else:
+            yield route
