@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -343,3 +344,31 @@ def test_a_refused_step_writes_no_audit_entry(w: World) -> None:
         workflow.mark_certified(w.admin, cycle_id=w.cycle_id)
     with w.admin.db.read() as s:
         assert s.scalar(select(func.count()).select_from(AuditLog)) == before
+
+
+def test_two_people_moving_one_cycle_at_once_one_wins_the_other_is_told_why(w: World) -> None:
+    values.set_inputs(w.editor, w.cycle_id, CLEAN)
+    workflow.submit(w.coord, cycle_id=w.cycle_id)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def step(call: Callable[[], object]) -> None:
+        barrier.wait()
+        try:
+            call()
+            outcomes.append("done")
+        except WorkflowRefused as exc:
+            outcomes.append(type(exc.reason).__name__)
+
+    start = lambda: workflow.start_verification(w.verifier, cycle_id=w.cycle_id)  # noqa: E731
+    threads = [threading.Thread(target=step, args=(start,)) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+    assert sorted(outcomes) == ["InvalidTransition", "done"]
+    assert state(w) is State.in_verification
+    assert actions(w).count("workflow.start") == 1
+    with w.admin.db.read() as s:
+        assert verify_chain(s).ok
