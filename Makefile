@@ -17,13 +17,15 @@ setup: $(BIN)/python system-deps
 setup-dev: $(BIN)/python system-deps
 	$(BIN)/pip install -q -e '.[dev]'
 
-# Debian packages: Chromium for the browser tests, Nanum fonts for Korean text in PDF reports.
+# Debian packages: Chromium for the browser tests, Nanum fonts for Korean text in PDF reports,
+# poppler-utils (pdftoppm) for the tests that look at rendered report pages.
 system-deps:
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi nanum; then \
-	  echo "Installing Debian packages (chromium, fonts-nanum)..."; \
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi nanum \
+	    || ! command -v pdftoppm >/dev/null 2>&1; then \
+	  echo "Installing Debian packages (chromium, fonts-nanum, poppler-utils)..."; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-nanum >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-nanum poppler-utils >/dev/null; \
 	fi
 
 ## The main job: the portal with bundled demo data on an embedded SQLite database.

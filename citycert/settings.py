@@ -13,6 +13,8 @@ Variables (all optional in development):
 - `CITYCERT_BASE_URL`: public address of the portal for links and QR codes; default
   `http://127.0.0.1:8000`.
 - `CITYCERT_MAX_UPLOAD_BYTES`: largest accepted upload (evidence, imports); default 20 MB.
+- `CITYCERT_PDF_FONT`: a TrueType font with Hangul for PDF reports (regular weight; a `Bold`
+  file beside it is used for bold); default: NanumGothic from Debian's `fonts-nanum`.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ class Settings(BaseSettings):
     environment: Literal["development", "production", "test"] = "development"
     base_url: str = "http://127.0.0.1:8000"
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    pdf_font: str | None = None
 
     @field_validator("database_url")
     @classmethod

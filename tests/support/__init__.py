@@ -1,0 +1,1 @@
+"""Helpers shared by test modules (built only through the public services)."""
