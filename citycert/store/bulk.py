@@ -10,6 +10,7 @@ the caller recomputes only what changed.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -34,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from citycert.store.models import InputValue
+from citycert.store.models import IndicatorValue, InputValue
 
 # The content columns a batch sets (besides the key and the bookkeeping columns).
 CONTENT = (
@@ -80,7 +81,7 @@ _PG_TYPES = ("int4", "text", "text", "float8", "text", "float8", "text", "text",
 _PG_MERGE = f"""
 INSERT INTO input_value ({", ".join(STAGE_COLUMNS)}, updated_by, updated_at, version)
 SELECT u.*, %(actor)s, %(at)s, 1
-FROM unnest({", ".join(f"%({c})s::{t}[]" for c, t in zip(STAGE_COLUMNS, _PG_TYPES, strict=True))})
+FROM unnest({", ".join(f"%({c})b::{t}[]" for c, t in zip(STAGE_COLUMNS, _PG_TYPES, strict=True))})
   AS u({", ".join(STAGE_COLUMNS)})
 ON CONFLICT (cycle_id, indicator, input) DO UPDATE SET
   {", ".join(f"{c} = {_pg_new(c)}" for c in CONTENT)},
@@ -168,3 +169,32 @@ def merge_batch(
     touched = {(r[0], r[1]) for r in updated_rows}
     touched.update((r[0], r[1]) for r in created_rows)
     return len(created_rows), len(updated_rows), touched
+
+
+_IV_COLUMNS = ("cycle_id", "indicator", "value", "unit", "status", "messages", "provenance")
+_IV_TYPES = ("int4", "text", "float8", "text", "text", "text", "text")
+_PG_IV_INSERT = f"""
+INSERT INTO indicator_value ({", ".join(_IV_COLUMNS)}, computed_at)
+SELECT u.cycle_id, u.indicator, u.value, u.unit, u.status, u.messages::json, u.provenance::json,
+  %(at)s
+FROM unnest({", ".join(f"%({c})b::{t}[]" for c, t in zip(_IV_COLUMNS, _IV_TYPES, strict=True))})
+  AS u({", ".join(_IV_COLUMNS)})
+"""
+
+
+def insert_indicator_values(session: Session, rows: Sequence[dict[str, Any]], at: datetime) -> None:
+    """Insert computed indicator values (dicts of `_IV_COLUMNS`) in one statement per batch."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(
+            insert(cast(Table, IndicatorValue.__table__)), [{**r, "computed_at": at} for r in rows]
+        )
+        return
+    for start in range(0, len(rows), 5000):
+        chunk = rows[start : start + 5000]
+        params: dict[str, Any] = {c: [r[c] for r in chunk] for c in _IV_COLUMNS}
+        for c in ("messages", "provenance"):
+            params[c] = [None if v is None else json.dumps(v) for v in params[c]]
+        params["at"] = at
+        session.connection().exec_driver_sql(_PG_IV_INSERT, params)
