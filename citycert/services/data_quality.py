@@ -22,6 +22,7 @@ from citycert.services.context import NotFoundError, Problem, ServiceContext, Va
 from citycert.services.cycles import cycle_key, load_cycle
 from citycert.services.principal import authorize_cycle
 from citycert.standards.catalog import get_catalog
+from citycert.standards.models import Text
 from citycert.store.models import City, IndicatorValue, InputValue, ReportingCycle
 from citycert.store.models_review import FindingNote, IndicatorReview, ReviewQuery
 
@@ -41,6 +42,9 @@ class FindingView:
     status: ItemStatus
     owner: str | None
     due_date: date | None
+    # How to fix it (from the rule), when the finding fires on the current figures.
+    hint_en: str | None = None
+    hint_ko: str | None = None
 
 
 @dataclass(frozen=True)
@@ -172,7 +176,7 @@ def _restatus(note: FindingNote, *, fires: bool, accepted: bool) -> None:
     ).value
 
 
-def _view(n: FindingNote) -> FindingView:
+def _view(n: FindingNote, hint: Text | None = None) -> FindingView:
     return FindingView(
         indicator=n.indicator,
         rule=n.rule,
@@ -183,6 +187,8 @@ def _view(n: FindingNote) -> FindingView:
         status=ItemStatus(n.status),
         owner=n.owner,
         due_date=n.due_date,
+        hint_en=hint.en if hint else None,
+        hint_ko=hint.ko if hint else None,
     )
 
 
@@ -191,13 +197,14 @@ def check_cycle(ctx: ServiceContext, *, cycle_id: int) -> list[FindingView]:
     with ctx.transaction() as s:
         cycle, slug = load_cycle(s, cycle_id)
         authorize_cycle(ctx, Action.review_read, cycle)
-        sync_findings(s, ctx, cycle, cycle_key(slug, cycle.catalog, cycle.year))
+        findings = sync_findings(s, ctx, cycle, cycle_key(slug, cycle.catalog, cycle.year))
+        hints = {(f.indicator, f.rule): f.hint for f in findings}
         notes = s.scalars(
             select(FindingNote)
             .where(FindingNote.cycle_id == cycle_id)
             .order_by(FindingNote.indicator, FindingNote.rule)
         )
-        return [_view(n) for n in notes]
+        return [_view(n, hints.get((n.indicator, n.rule))) for n in notes]
 
 
 def _note(s: Session, cycle_id: int, indicator: str, rule: str) -> FindingNote:
