@@ -243,7 +243,7 @@ def set_inputs(
     """Save raw figures of one cycle and recompute their indicators (see module rules)."""
     try:
         return _set_inputs(ctx, cycle_id, changes, reason=reason, allow_erase=allow_erase)
-    except (_Race, IntegrityError):
+    except (_Race, IntegrityError) as exc:
         # Lost a race: report what the winner stored, nothing of ours was kept.
         with ctx.db.read() as s:
             cycle, slug = load_cycle(s, cycle_id)
@@ -259,6 +259,8 @@ def set_inputs(
                 for c in changes
                 if (c.indicator, c.input) in rows
             ]
+        if not conflicts:
+            raise exc  # not a race on these figures: let the real error through
         raise ConflictError(conflicts) from None
 
 
