@@ -218,7 +218,7 @@ def _note(s: Session, cycle_id: int, indicator: str, rule: str) -> FindingNote:
     if note is None:
         raise NotFoundError(
             f"no finding {rule} on {indicator}; it does not fire on the current figures",
-            f"{indicator}에 {rule} 검증 결과가 없습니다. 현재 값으로는 해당 검증 결과가 나오지 않습니다",
+            f"{indicator}에 {rule} 검증 결과가 없습니다 (현재 값에서는 나오지 않습니다)",
         )
     return note
 
