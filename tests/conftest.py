@@ -34,7 +34,6 @@ from sqlalchemy.engine import make_url
 from citycert.services.context import ServiceContext
 from citycert.store import migrate
 from citycert.store.engine import Database
-from citycert.store.models import Base
 
 POSTGRES_ENV = "CITYCERT_TEST_POSTGRES_URL"
 FROZEN_AT = datetime(2024, 3, 1, 9, 0, 0, tzinfo=UTC)
@@ -116,11 +115,19 @@ def _pg_reset_schema(url: str) -> None:
 
 
 def _pg_truncate(url: str) -> None:
+    """Empty every table the migrations made (whatever models exist), keeping the schema."""
     engine = create_engine(url)
     try:
         with engine.begin() as conn:
-            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            tables = conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename <> 'alembic_version'"
+                )
+            ).scalars()
+            names = ", ".join(f'"{t}"' for t in tables)
+            if names:
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     finally:
         engine.dispose()
 
