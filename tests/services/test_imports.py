@@ -18,9 +18,10 @@ from citycert.io.exchange_write import CSV_COLUMNS, write_csv_file
 from citycert.io.workbook.rows import Expect
 from citycert.services import cities, cycles, values
 from citycert.services.context import ServiceContext
-from citycert.services.imports import ImportReport, import_file
+from citycert.services.imports import BULK_MIN_ROWS, ImportReport, import_file
 from citycert.services.template import make_template
 from citycert.services.values import InputChange
+from citycert.standards.catalog import get_catalog
 from citycert.store.engine import Database
 from citycert.store.models import AuditLog, CycleState
 from tests.conftest import FrozenClock
@@ -292,3 +293,63 @@ def test_template_shows_last_years_values_and_current_ones(
     assert (info.prefilled, info.last_year, info.cycle) == (1, 1, KEY)
     report = import_file(daegu, info.path, dry_run=True)
     assert report.unchanged == [f"{KEY}/5.1/labour_force"] and report.created == []
+
+
+def _big_csv(path: Path, years: range, value: float = 7.0) -> list[str]:
+    """An exchange CSV with every 2018 input for several years: a large import."""
+    cat = get_catalog(CATALOG)
+    names = {"city": "daegu", "city_name_en": "Daegu", "city_name_ko": "대구", "country": "KR"}
+    rows = [
+        {**names, "catalog": CATALOG, "year": y, "indicator": i.number, "input": x.name,
+         "value": value, "unit": x.unit}
+        for y in years
+        for i in cat
+        for x in (i.formula.inputs if i.formula else ())
+    ]  # fmt: skip
+    write_csv_file(path, rows, CSV_COLUMNS)
+    return [f"daegu/{CATALOG}/{r['year']}/{r['indicator']}/{r['input']}" for r in rows]
+
+
+def test_large_exchange_file_is_saved_in_batches_and_keeps_stored_notes(
+    daegu: ServiceContext, tmp_path: Path
+) -> None:
+    cycle = cycles.open_cycle(daegu, city="daegu", catalog=CATALOG, year=2023)
+    values.set_inputs(daegu, cycle.id, [InputChange("5.1", "labour_force", 1, source="KOSIS")])
+    keys = _big_csv(tmp_path / "big.csv", range(2019, 2024))
+    assert len(keys) >= BULK_MIN_ROWS
+    audit_before = audit_length(daegu.db)
+
+    report = import_file(daegu, tmp_path / "big.csv")
+
+    assert report.applied and report.ok
+    assert sorted(report.created + report.updated) == sorted(keys)
+    assert report.updated == [f"{KEY}/5.1/labour_force"]
+    # A few batch entries and cycle openings, not one audit entry per figure.
+    assert audit_length(daegu.db) - audit_before < 20
+    rows = values.list_inputs(daegu, cycle_id=cycle.id)
+    (labour,) = [r for r in rows if r.input == "labour_force" and r.indicator == "5.1"]
+    assert (labour.value, labour.source) == (7.0, "KOSIS")
+    assert {r.value for r in rows} == {7.0}
+
+    before = snapshot(daegu.db)
+    again = import_file(daegu, tmp_path / "big.csv")
+    assert again.applied and sorted(again.unchanged) == sorted(keys)
+    assert snapshot(daegu.db) == before
+
+
+def test_large_exchange_file_touching_a_submitted_cycle_changes_nothing(
+    daegu: ServiceContext, tmp_path: Path
+) -> None:
+    _big_csv(tmp_path / "big.csv", range(2019, 2024))
+    assert import_file(daegu, tmp_path / "big.csv").applied
+    cycle = cycles.find_cycle(daegu, city="daegu", catalog=CATALOG, year=2021)
+    assert cycle is not None
+    cycles.set_state(daegu, cycle_id=cycle.id, state=CycleState.submitted)
+    _big_csv(tmp_path / "big2.csv", range(2019, 2024), value=8.0)
+    before = snapshot(daegu.db)
+
+    report = import_file(daegu, tmp_path / "big2.csv")
+
+    assert report.problems and {p.code for p in report.problems} == {"store_rejected"}
+    assert all("submitted" in p.message_en for p in report.problems)
+    assert_nothing_changed(daegu.db, before, report)

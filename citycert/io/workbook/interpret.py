@@ -66,8 +66,12 @@ def input_names(ind: Indicator) -> str:
 
 def match_input(text: str, ind: Indicator) -> Input | None:
     """The input of `ind` that `text` names: by name, English or Korean label, or both together."""
+    inputs = ind.formula.inputs if ind.formula else ()
+    for inp in inputs:
+        if inp.name == text:  # the usual case: key columns and exchange files
+            return inp
     want = _norm(text)
-    for inp in ind.formula.inputs if ind.formula else ():
+    for inp in inputs:
         forms = {inp.name, inp.label.en, inp.label.ko, f"{inp.label.ko} {inp.label.en}"}
         if want in {_norm(f) for f in forms}:
             return inp

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from citycert.domain.units import UnitError, convert, normalise_unit, parse_unit
 from citycert.io.numbers import clean_text
@@ -48,6 +49,7 @@ def is_percent_unit(unit: str) -> bool:
     return normalise_unit(unit).lower() == "percent"
 
 
+@lru_cache(maxsize=1024)
 def resolve_unit(text: str | None, unit: str) -> tuple[str | None, bool]:
     """(unit to record or None = the catalogue's, ok) for what a unit cell says about `unit`.
 
