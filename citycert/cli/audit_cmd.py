@@ -38,6 +38,12 @@ def verify(database_url: str | None = database_url_option()) -> None:
             f"audit log OK: {result.checked} entries verified "
             f"(감사 로그 정상: {result.checked}건 확인)"
         )
+        if result.last_hash:
+            say(
+                f"newest hash: {result.last_hash} (keep it elsewhere to detect a later removal "
+                "of the newest entries; 최신 해시를 별도로 보관하면 마지막 항목의 삭제도 "
+                "확인할 수 있습니다)"
+            )
         return
     err_console.print(
         f"[bold red]audit log BROKEN[/] at entry seq {result.first_broken_seq} "

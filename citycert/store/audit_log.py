@@ -5,6 +5,10 @@ so changing, inserting or deleting any stored entry breaks every later link. App
 serialised so the chain never forks: PostgreSQL takes a transaction-scoped advisory lock before
 reading the chain's tail; on SQLite the write transaction itself (BEGIN IMMEDIATE) serialises.
 Call `append` inside the same transaction as the change it records.
+
+Removing entries from the END of the log leaves a valid, shorter chain: to detect that too, keep
+the newest hash (`VerifyResult.last_hash`, printed by `citycert audit verify`) somewhere else,
+e.g. in a signed report, and compare later.
 """
 
 from __future__ import annotations
@@ -73,6 +77,8 @@ class VerifyResult:
     reason: str | None = None
     action: str | None = None
     entity_key: str | None = None
+    # Hash of the newest entry checked (None for an empty log): an anchor to keep elsewhere.
+    last_hash: str | None = None
 
 
 def iso(at: datetime) -> str:
@@ -203,7 +209,7 @@ def verify_chain(session: Session) -> VerifyResult:
             return VerifyResult(False, checked, e.seq, why, e.action, e.entity_key)
         checked += 1
         expected_seq, prev = e.seq + 1, stored
-    return VerifyResult(True, checked)
+    return VerifyResult(True, checked, last_hash=None if checked == 0 else prev)
 
 
 def history(session: Session, entity_key_prefix: str) -> list[AuditEntry]:

@@ -54,6 +54,7 @@ def test_every_change_is_chained_to_the_one_before(ctx: ServiceContext, activity
 
     assert (result.ok, result.checked) == (True, activity)
     entries = json.loads(audit.export(ctx, fmt="json"))
+    assert result.last_hash == entries[-1]["hash"]
     assert [e["seq"] for e in entries] == list(range(1, activity + 1))
     assert entries[0]["prev_hash"] == GENESIS_HASH
     for before, after in itertools.pairwise(entries):
