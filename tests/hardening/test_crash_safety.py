@@ -5,7 +5,8 @@ marker line on stdout after each write to a watched table) runs a large exchange
 into a file-backed SQLite database, or into PostgreSQL when CITYCERT_TEST_POSTGRES_URL is set.
 Once it has written a whole reporting cycle and more, it is killed without warning. The
 database must then hold the state from before the import (or, had the commit won the race,
-all of it), the audit chain must verify, and the same import must then succeed.
+all of it), the audit chain must verify, and the same import must then succeed. A restore
+killed half-way leaves its target empty, so the same restore can simply be run again.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from citycert.services.values import InputChange
 from citycert.store import migrate
 from citycert.store.engine import Database
 from tests.hardening.cli_with_write_marker import MARKER, WATCH_ENV
-from tests.hardening.databases import table_rows
+from tests.hardening.databases import row_counts, table_rows
 from tests.hardening.large_import import inputs_per_cycle, write_large_import
 
 HELPER = Path(__file__).with_name("cli_with_write_marker.py")
@@ -146,3 +147,39 @@ def test_an_import_killed_mid_transaction_leaves_all_or_nothing_and_then_succeed
         _assert_sound(db, database_url)
     finally:
         db.dispose()
+
+
+def test_a_restore_killed_mid_transaction_leaves_an_empty_database_that_a_new_restore_fills(
+    database_url: str, tmp_path: Path
+) -> None:
+    source = Database.from_url(f"sqlite:///{tmp_path / 'source.sqlite3'}")
+    target = Database.from_url(database_url)
+    try:
+        migrate.upgrade(source)
+        _seed(source)
+        big = tmp_path / "large-import.csv"
+        write_large_import(big, cities=CITIES, years=YEARS[:3])
+        assert cli("import", str(big), "--database-url", source.url).exit_code == 0
+        archive = tmp_path / "large.ccbak"
+        assert cli("backup", "-o", str(archive), "--database-url", source.url).exit_code == 0
+        expected = table_rows(source)
+
+        # Rows go in 1,000 at a time: killed after 3 of the ~9 input batches.
+        kill_after_writes(
+            ["restore", str(archive), "--database-url", database_url],
+            writes=3, watch="input_value", log=tmp_path / "restore.log",
+        )  # fmt: skip
+
+        assert set(row_counts(target).values()) == {0}  # migrated, and not one row
+        _assert_sound(target, database_url)
+
+        again = cli("restore", str(archive), "--database-url", database_url)
+
+        assert again.exit_code == 0, again.output
+        restored = table_rows(target)
+        assert restored["input_value"] == expected["input_value"]
+        assert restored["audit_log"][:-1] == expected["audit_log"]
+        _assert_sound(target, database_url)
+    finally:
+        source.dispose()
+        target.dispose()
