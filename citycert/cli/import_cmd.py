@@ -13,8 +13,8 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from citycert.cli.common import OutputFormat, err_console, print_json, user_errors
 from citycert.cli.db_cmd import database_url_option, open_db, say
 from citycert.io.problems import Problem
-from citycert.io.workbook.reader import Progress as ProgressFn
 from citycert.io.workbook.rows import Expect
+from citycert.io.workbook.rows import Progress as ProgressFn
 from citycert.services.context import ServiceContext, ServiceError, cli_actor
 from citycert.services.imports import ImportReport, import_file
 from citycert.settings import SettingsError, get_settings

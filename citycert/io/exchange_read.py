@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +22,17 @@ from citycert.io.workbook.cells import read_number, read_text
 from citycert.io.workbook.headers import Col
 from citycert.io.workbook.interpret import RawRow, RowChecker, check_expectations
 from citycert.io.workbook.messages import problem
-from citycert.io.workbook.rows import CityRecord, CycleRef, Expect, FileKind, ParsedFile, Place
+from citycert.io.workbook.rows import (
+    CityRecord,
+    CycleRef,
+    Expect,
+    FileKind,
+    ParsedFile,
+    Place,
+    Progress,
+)
 from citycert.io.workbook.units_text import ValueRule
 
-Progress = Callable[[int], None]
 INPUT_COLUMNS = ("city", "catalog", "year", "indicator", "input", "value")
 CITY_NUMBERS = ("population", "land_area_km2", "latitude", "longitude", "gdp_per_capita_usd")
 CITY_TEXTS = ("region", "climate_zone")

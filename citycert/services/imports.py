@@ -32,8 +32,14 @@ from citycert.io.problems import Problem
 from citycert.io.workbook.cells import show_number
 from citycert.io.workbook.load import read_import_file
 from citycert.io.workbook.messages import problem
-from citycert.io.workbook.reader import Progress
-from citycert.io.workbook.rows import CityRecord, CycleRef, Expect, ImportRow, ParsedFile
+from citycert.io.workbook.rows import (
+    CityRecord,
+    CycleRef,
+    Expect,
+    ImportRow,
+    ParsedFile,
+    Progress,
+)
 from citycert.services import cities, cycles
 from citycert.services.bulk import BulkRow, bulk_load
 from citycert.services.context import ConflictError, ServiceContext, ServiceError, ValidationFailed

@@ -204,10 +204,10 @@ def test_korean_workbook_with_problems_lists_them_all(tmp_path: Path) -> None:
         tmp_path / "문제.xlsx",
         ["값", "지표", "입력값", "단위"],
         [
+            [100, None, "labour_force", None],  # no indicator, and none above to continue
             [100, "99.9", "foo", None],
             [100, "5.1", "foo", None],
             [100, "5.1", None, None],
-            [100, None, "labour_force", None],
             [1000, "5.1", "labour_force", None],
             [1001, "5.1", "labour_force", None],
             [10, "15.1", "firefighters", "kg"],
@@ -218,10 +218,10 @@ def test_korean_workbook_with_problems_lists_them_all(tmp_path: Path) -> None:
     parsed = read_import_file(path, DAEGU_2023)
     assert places(parsed.problems) == sorted(
         [
-            ("unknown_indicator", "자료", 3, "B (지표)"),
-            ("unknown_input", "자료", 4, "C (입력값)"),
-            ("input_missing", "자료", 5, "C (입력값)"),
-            ("indicator_missing", "자료", 6, "B (지표)"),
+            ("indicator_missing", "자료", 3, "B (지표)"),
+            ("unknown_indicator", "자료", 4, "B (지표)"),
+            ("unknown_input", "자료", 5, "C (입력값)"),
+            ("input_missing", "자료", 6, "C (입력값)"),
             ("duplicate_row", "자료", 8, "C (입력값)"),
             ("bad_unit", "자료", 9, "D (단위)"),
             ("percent_not_expected", "자료", 10, "A (값)"),
@@ -293,6 +293,27 @@ def test_two_level_merged_header_is_read(tmp_path: Path) -> None:
     parsed = read_import_file(tmp_path / "merged.xlsx", DAEGU_2023)
     assert parsed.problems == []
     assert values(parsed) == {("5.1", "labour_force"): 1000.0}
+
+
+def test_indicator_cells_merged_over_their_inputs_are_read(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["지표", "입력값", "값"])
+    ws.append(["5.1 실업률", "구직 중인 생산가능 실업자 수", 48000])
+    ws.append([None, "경제활동인구", 1_200_000])
+    ws.append(["15.1", "firefighters", 1500])
+    ws.append([None, "labour_force", 1])  # not an input of 15.1
+    ws.merge_cells("A2:A3")
+    ws.merge_cells("A4:A5")
+    wb.save(tmp_path / "merged-data.xlsx")
+    parsed = read_import_file(tmp_path / "merged-data.xlsx", DAEGU_2023)
+    assert values(parsed) == {
+        ("5.1", "unemployed_persons"): 48000.0,
+        ("5.1", "labour_force"): 1_200_000.0,
+        ("15.1", "firefighters"): 1500.0,
+    }
+    assert places(parsed.problems) == [("unknown_input", "Sheet", 5, "B (입력값)")]
 
 
 def test_formula_results_saved_by_excel_are_used(tmp_path: Path) -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 from citycert.io.exchange_read import read_exchange_csv, read_exchange_json
 from citycert.io.problems import Problem
 from citycert.io.workbook.messages import problem
-from citycert.io.workbook.reader import Progress, read_workbook
-from citycert.io.workbook.rows import Expect, ParsedFile
+from citycert.io.workbook.reader import read_workbook
+from citycert.io.workbook.rows import Expect, ParsedFile, Progress
 
 ZIP_MAX_RATIO = 100
 ZIP_MIN_SUSPECT_BYTES = 50 * 1024 * 1024

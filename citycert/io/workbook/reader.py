@@ -8,7 +8,7 @@ used, and a formula without a cached result is reported instead of being read as
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -23,10 +23,9 @@ from citycert.io.workbook.headers import Col, HeaderRow, column_letter, find_hea
 from citycert.io.workbook.interpret import RawRow, RowChecker, check_expectations
 from citycert.io.workbook.messages import problem
 from citycert.io.workbook.meta import META_SHEET, TemplateMeta, read_meta
-from citycert.io.workbook.rows import CycleRef, Expect, ParsedFile
+from citycert.io.workbook.rows import CycleRef, Expect, ParsedFile, Progress
 
 HEADER_SCAN_ROWS = 30
-Progress = Callable[[int], None]
 
 
 def open_workbook(path: Path, *, data_only: bool = True) -> Workbook | Problem:
@@ -71,58 +70,31 @@ class _Context:
         return None
 
 
+_KO = {"city": "도시", "standard": "표준", "year": "연도"}
+
+
 def _row_cycle(
     ctx: _Context, raw_key: object, sheet: str, row: int, column: str | None
 ) -> CycleRef | None:
+    """The cycle of one row: its hidden `_cycle` cell if any, else the workbook's."""
     file_cycle = ctx.file_cycle()
     text = read_text(raw_key)
     if text is None:
         if file_cycle is None:
-            missing = [
-                n
-                for n, v in (
-                    ("city", ctx.expect.city),
-                    ("standard", ctx.expect.catalog),
-                    ("year", ctx.expect.year),
-                )
-                if not v
-            ]
-            ko = {"city": "도시", "standard": "표준", "year": "연도"}
-            ctx.checker.once(
-                "cycle_unknown",
-                problem(
-                    "cycle_unknown",
-                    file=ctx.file,
-                    fields=", ".join(missing),
-                    fields_ko="·".join(ko[m] for m in missing),
-                ),
-            )
+            e = ctx.expect
+            missing = [n for n, v in zip(_KO, (e.city, e.catalog, e.year), strict=True) if not v]
+            fields, fields_ko = ", ".join(missing), "·".join(_KO[m] for m in missing)
+            p = problem("cycle_unknown", file=ctx.file, fields=fields, fields_ko=fields_ko)
+            ctx.checker.once("cycle_unknown", p)
         return file_cycle
+    where: dict[str, Any] = {"file": ctx.file, "sheet": sheet, "row": row, "column": column}
     found = CycleRef.parse(text)
     if found is None:
-        ctx.checker.problems.append(
-            problem(
-                "meta_invalid",
-                file=ctx.file,
-                sheet=sheet,
-                row=row,
-                column=column,
-                field="_cycle",
-                value=text,
-            )
-        )
+        ctx.checker.problems.append(problem("meta_invalid", **where, field="_cycle", value=text))
         return None
     if file_cycle is not None and found != file_cycle:
         ctx.checker.problems.append(
-            problem(
-                "row_cycle_mismatch",
-                file=ctx.file,
-                sheet=sheet,
-                row=row,
-                column=column,
-                row_cycle=str(found),
-                file_cycle=str(file_cycle),
-            )
+            problem("row_cycle_mismatch", **where, row_cycle=str(found), file_cycle=str(file_cycle))
         )
         return None
     if file_cycle is None:
@@ -184,12 +156,17 @@ def _read_sheet(
         yield from remaining
         yield from rows
 
+    last_indicator: object = None
     for rowno, cells in enumerate(chain(), start=header.row + 1):
         if progress is not None:
             progress(1)
         raw = _raw_row(title, rowno, cells, header, names)
         if raw.is_blank():
             continue
+        # An indicator cell merged down over its inputs' rows is empty below its first row.
+        if raw.indicator is None and read_text(raw.input) is not None:
+            raw.indicator = last_indicator
+        last_indicator = raw.indicator
         cycle = _row_cycle(
             ctx, _value(cells, cols.get(Col.key_cycle)), title, rowno, names.get(Col.key_cycle)
         )

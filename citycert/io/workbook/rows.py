@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from citycert.io.problems import Problem
 
+# Told how many more rows were read, for progress bars.
+Progress = Callable[[int], None]
 FileKind = Literal["template", "workbook", "exchange-csv", "exchange-json", "exchange-xlsx"]
 
 
