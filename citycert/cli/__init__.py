@@ -8,6 +8,7 @@ from citycert.cli import (
     audit_cmd,
     backup_cmd,
     catalog_cmd,
+    certificate_cmd,
     certify_cmd,
     compute_cmd,
     db_cmd,
@@ -44,6 +45,9 @@ validate_cmd.register(app)
 certify_cmd.register(app)
 serve_cmd.register(app)
 app.add_typer(maturity_cmd.app, name="maturity")
+certificate_cmd.register_maturity(maturity_cmd.app)
+app.add_typer(certificate_cmd.app, name="certificate")
+app.add_typer(certificate_cmd.report_app, name="report")
 backup_cmd.register(app)
 app.add_typer(user_cmd.app, name="user")
 app.add_typer(workflow_cmd.app, name="workflow")

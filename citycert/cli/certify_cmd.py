@@ -255,9 +255,20 @@ def register(app: typer.Typer) -> None:
         ),
         format: OutputFormat = typer.Option(OutputFormat.table, "--format"),
         lang: Lang = typer.Option(Lang.en, "--lang"),
+        cycle: int | None = typer.Option(
+            None, "--cycle", help="A stored reporting cycle: what its verifier accepted."
+        ),
+        database_url: str | None = typer.Option(
+            None, "--database-url", help="Database URL (with --cycle)."
+        ),
     ) -> None:
+        if cycle is not None:
+            from citycert.cli.certificate_cmd import certify_cycle
+
+            certify_cycle(cycle, None, format, lang, database_url)
+            return
         if verified is None or standard is None:
-            fail("give --standard KEY and --verified FILE")
+            fail("give --standard KEY and --verified FILE, or --cycle ID")
         req = request_from_file(standard, verified, rules, lang)
         outcome = run(req)
         gap = None

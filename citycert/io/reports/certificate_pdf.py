@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from citycert.io.reports.certificate_wording import WATERMARKS, statement, title
+from citycert.io.reports.certificate_wording import WATERMARKS, statement, title, year_label
 from citycert.io.reports.documents import CertificateDoc
 from citycert.io.reports.fonts import FontSet
 from citycert.io.reports.pdf_kit import DISPLAY, ReportPDF, output_bytes
@@ -124,7 +124,7 @@ def _details(pdf: ReportPDF, doc: CertificateDoc, lang: Lang) -> None:
     if doc.summary is not None:
         rows.append((pick("Scope", "인증 범위", lang), tr(doc.summary, lang, "\n")))
     rows += [
-        (pick("Data year", "자료 연도", lang), str(doc.data_year)),
+        (pick(*year_label(doc.family), lang), str(doc.data_year)),
         (pick("Issued on", "발급일", lang), day(doc.issued_on, lang)),
         (pick("Valid until", "유효기간", lang), day(doc.valid_until, lang)),
     ]

@@ -21,17 +21,28 @@ def title(family: str) -> tuple[str, str]:
     return TITLES.get(family, DEFAULT_TITLE)
 
 
+def year_label(family: str) -> tuple[str, str]:
+    """(English, Korean) label of the certificate's year: data year, or assessment year."""
+    return ("Assessment year", "평가 연도") if family == "iso37106" else ("Data year", "자료 연도")
+
+
+def _bracketed(level: str) -> str:
+    """`4수준 · 앞서나감` -> `4수준(앞서나감)` for use inside a sentence."""
+    head, sep, tail = level.partition(" · ")
+    return f"{head}({tail})" if sep else level
+
+
 def statement(doc: CertificateDoc, lang: Lang) -> list[str]:
     """The sentence that certifies, in the chosen language(s), Korean first."""
     code = doc.standard_code
     if doc.family == "iso37106":
         en = (
             f"has been assessed against the {code} smart city operating model and is "
-            f"certified at maturity {doc.level.en}."
+            f"certified at maturity {_bracketed(doc.level.en)}."
         )
         ko = (
             f"위 도시는 {code} 스마트시티 운영 모델 성숙도 평가 결과 "
-            f"{doc.level.ko}으로 인증되었음을 증명합니다."
+            f"{_bracketed(doc.level.ko)}으로 인증되었음을 증명합니다."
         )
     else:
         en = (

@@ -10,7 +10,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from citycert.io.reports.certificate_wording import statement, title
+from citycert.io.reports.certificate_wording import statement, title, year_label
 from citycert.io.reports.charts import Series
 from citycert.io.reports.documents import (
     CertificateDoc,
@@ -106,6 +106,7 @@ def render_certificate_html(doc: CertificateDoc, lang: Lang = "both") -> str:
         title_en=en,
         title_ko=ko,
         statement=statement(doc, lang),
+        year_label=year_label(doc.family),
         status_text=status,
         qr=Markup(qr_svg(doc.verify_url)),
     )
