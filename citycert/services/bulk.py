@@ -23,7 +23,7 @@ from sqlalchemy import select
 from citycert.domain.units import UnitError, convert
 from citycert.services.context import Problem, ServiceContext, Summary, ValidationFailed
 from citycert.services.cycles import cycle_key, load_cycle
-from citycert.services.values import recompute_indicators
+from citycert.services.recompute import recompute_many
 from citycert.standards.catalog import Catalog, get_catalog
 from citycert.standards.models import Input
 from citycert.store import bulk as store_bulk
@@ -220,9 +220,8 @@ def bulk_load(
         store_bulk.close_stage(s)
         recomputed = 0
         if recompute:
-            for cycle_id, numbers in sorted(touched.items()):
-                cat, _ = cycles.get(cycle_id)
-                recomputed += recompute_indicators(s, ctx, cycle_id, cat, numbers)
+            catalogs = {cycle_id: cycles.get(cycle_id)[0] for cycle_id in touched}
+            recomputed = recompute_many(s, ctx, touched, catalogs)
     return Summary(
         created=created,
         updated=updated,

@@ -26,7 +26,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from citycert.domain.authz import Action
-from citycert.domain.calculation import RawInput, Result, compute
 from citycert.domain.units import UnitError, convert
 from citycert.services.context import (
     Conflict,
@@ -38,10 +37,10 @@ from citycert.services.context import (
 )
 from citycert.services.cycles import cycle_key, load_cycle
 from citycert.services.principal import authorize_cycle
+from citycert.services.recompute import recompute_indicators
 from citycert.services.workflow import edit_problems
 from citycert.standards.catalog import Catalog, get_catalog
 from citycert.standards.models import Input
-from citycert.store import bulk as store_bulk
 from citycert.store.models import IndicatorValue, InputValue, QualityGrade
 
 STATE_FIELDS = (
@@ -360,73 +359,6 @@ def _set_inputs(
             recomputed=recomputed,
             details={"created": created, "updated": updated, "unchanged": unchanged},
         )
-
-
-def recompute_indicators(
-    s: Session, ctx: ServiceContext, cycle_id: int, cat: Catalog, numbers: Iterable[str]
-) -> int:
-    """Recompute and store the given indicators of a cycle; returns how many changed."""
-    wanted = sorted(set(numbers))
-    if not wanted:
-        return 0
-    # A cycle holds a few hundred rows at most: read them all rather than build long IN lists.
-    inputs: dict[str, dict[str, RawInput]] = {n: {} for n in wanted}
-    for r in s.execute(
-        select(InputValue.indicator, InputValue.input, InputValue.value, InputValue.unit).where(
-            InputValue.cycle_id == cycle_id
-        )
-    ):
-        if r.indicator in inputs:
-            inputs[r.indicator][r.input] = RawInput(r.value, r.unit)
-    stored = (
-        IndicatorValue.id,
-        IndicatorValue.indicator,
-        *(getattr(IndicatorValue, f) for f in _RESULT_FIELDS),
-    )
-    existing = {
-        r.indicator: r
-        for r in s.execute(select(*stored).where(IndicatorValue.cycle_id == cycle_id))
-        if r.indicator in inputs
-    }
-    now = ctx.now()
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    for number in wanted:
-        ind = cat.get(number)
-        if ind is None:
-            continue
-        fields = _result_fields(compute(cat, ind, inputs[number]))
-        old = existing.get(number)
-        if old is None:
-            inserts.append({"cycle_id": cycle_id, "indicator": number, **fields})
-        elif any(getattr(old, k) != v for k, v in fields.items()):
-            updates.append({"id": old.id, "computed_at": now, **fields})
-    # Core statements, not one ORM object per value: bulk loads recompute many thousands.
-    store_bulk.insert_indicator_values(s, inserts, now)
-    if updates:
-        s.execute(update(IndicatorValue), updates)
-    return len(inserts) + len(updates)
-
-
-_RESULT_FIELDS = ("value", "unit", "status", "messages", "provenance")
-
-
-def _result_fields(res: Result) -> dict[str, Any]:
-    prov = res.provenance
-    return {
-        "value": res.value,
-        "unit": res.unit,
-        "status": res.status.value,
-        "messages": [m.as_dict() for m in res.messages],
-        "provenance": None
-        if prov is None
-        else {
-            "formula": prov.formula,
-            "inputs": dict(prov.inputs),
-            "catalog": prov.catalog,
-            "catalog_version": prov.catalog_version,
-        },
-    }
 
 
 def recompute_cycle(ctx: ServiceContext, *, cycle_id: int) -> Summary:
