@@ -28,7 +28,7 @@ from citycert.io.workbook.cells import (
 )
 from citycert.io.workbook.headers import Col
 from citycert.io.workbook.messages import problem
-from citycert.io.workbook.rows import CycleRef, Expect, ImportRow, Place, Stored
+from citycert.io.workbook.rows import CycleRef, Expect, ImportRow, Place
 from citycert.io.workbook.units_text import resolve_unit, value_rule
 from citycert.standards.catalog import Catalog, UnknownCatalogError, all_catalogs, get_catalog
 from citycert.standards.models import Indicator, Input
@@ -49,7 +49,6 @@ class RawRow:
     source: object = None
     comment: object = None
     quality: object = None
-    base: Stored | None = None
 
     def is_blank(self) -> bool:
         cells = (self.indicator, self.input, self.value, self.source, self.comment, self.quality)
@@ -78,10 +77,13 @@ def match_input(text: str, ind: Indicator) -> Input | None:
     return None
 
 
+# What identifies a cycle, in Korean, for messages.
+CYCLE_FIELDS_KO = {"city": "도시", "standard": "표준", "year": "연도"}
+
+
 def check_expectations(file: str, found: CycleRef, expect: Expect) -> list[Problem]:
     """Problems where what the file says differs from what the command line asked for."""
     out = []
-    names = {"city": "도시", "standard": "표준", "year": "연도"}
     for name, in_file, given in (
         ("city", found.city, expect.city),
         ("standard", found.catalog, expect.catalog),
@@ -93,7 +95,7 @@ def check_expectations(file: str, found: CycleRef, expect: Expect) -> list[Probl
                     "cycle_mismatch",
                     file=file,
                     field=name,
-                    field_ko=names[name],
+                    field_ko=CYCLE_FIELDS_KO[name],
                     in_file=in_file,
                     given=given,
                 )
@@ -247,7 +249,6 @@ class RowChecker:
             comment=read_text(raw.comment),
             quality_grade=grade,
             place=place,
-            base=raw.base,
         )
 
     def finish(self) -> None:

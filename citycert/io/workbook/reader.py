@@ -20,7 +20,12 @@ from citycert.io.exchange_read import is_exchange_workbook, read_exchange_workbo
 from citycert.io.problems import Problem
 from citycert.io.workbook.cells import read_text
 from citycert.io.workbook.headers import Col, HeaderRow, column_letter, find_header
-from citycert.io.workbook.interpret import RawRow, RowChecker, check_expectations
+from citycert.io.workbook.interpret import (
+    CYCLE_FIELDS_KO,
+    RawRow,
+    RowChecker,
+    check_expectations,
+)
 from citycert.io.workbook.messages import problem
 from citycert.io.workbook.meta import META_SHEET, TemplateMeta, read_meta
 from citycert.io.workbook.rows import CycleRef, Expect, ParsedFile, Progress
@@ -70,9 +75,6 @@ class _Context:
         return None
 
 
-_KO = {"city": "도시", "standard": "표준", "year": "연도"}
-
-
 def _row_cycle(
     ctx: _Context, raw_key: object, sheet: str, row: int, column: str | None
 ) -> CycleRef | None:
@@ -82,8 +84,9 @@ def _row_cycle(
     if text is None:
         if file_cycle is None:
             e = ctx.expect
-            missing = [n for n, v in zip(_KO, (e.city, e.catalog, e.year), strict=True) if not v]
-            fields, fields_ko = ", ".join(missing), "·".join(_KO[m] for m in missing)
+            given = zip(CYCLE_FIELDS_KO, (e.city, e.catalog, e.year), strict=True)
+            missing = [name for name, v in given if not v]
+            fields, fields_ko = ", ".join(missing), "·".join(CYCLE_FIELDS_KO[m] for m in missing)
             p = problem("cycle_unknown", file=ctx.file, fields=fields, fields_ko=fields_ko)
             ctx.checker.once("cycle_unknown", p)
         return file_cycle
