@@ -16,8 +16,9 @@ from typing import Any
 
 from openpyxl.workbook.workbook import Workbook
 
-from citycert.io.exchange_write import restore
+from citycert.io.exchange_write import INPUT_COLUMNS, restore
 from citycert.io.numbers import clean_text
+from citycert.io.problems import Problem
 from citycert.io.workbook.cells import read_number, read_text
 from citycert.io.workbook.headers import Col
 from citycert.io.workbook.interpret import RawRow, RowChecker, check_expectations
@@ -33,7 +34,8 @@ from citycert.io.workbook.rows import (
 )
 from citycert.io.workbook.units_text import ValueRule
 
-INPUT_COLUMNS = ("city", "catalog", "year", "indicator", "input", "value")
+# The columns an inputs table cannot do without (the contract's first six).
+REQUIRED_COLUMNS = INPUT_COLUMNS[:6]
 CITY_NUMBERS = ("population", "land_area_km2", "latitude", "longitude", "gdp_per_capita_usd")
 CITY_TEXTS = ("region", "climate_zone")
 # Record field -> the column the checker reports for it.
@@ -207,9 +209,9 @@ def _year(text: str) -> int | None:
     return None
 
 
-def _header_problem(file: str, sheet: str | None, found: Iterable[str]) -> list[Any]:
+def _header_problem(file: str, sheet: str | None, found: Iterable[str]) -> list[Problem]:
     found = list(found)
-    missing = [c for c in INPUT_COLUMNS if c not in found]
+    missing = [c for c in REQUIRED_COLUMNS if c not in found]
     if not missing:
         return []
     return [
