@@ -81,6 +81,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         dependencies=[Depends(verify_csrf)],
         lifespan=lifespan,
     )
+    # The Swagger UI shipped by `swagger-ui-bundle` (4.x) reads OpenAPI 3.0 documents only;
+    # the schema FastAPI writes is read correctly under that label.
+    app.openapi_version = "3.0.3"
     app.state.citycert = WebState(
         settings=settings, db=db, templates=make_environment(nav=groups.nav)
     )

@@ -75,8 +75,13 @@ def require_sign_in(request: Request) -> None:
 
 
 class Bilingual(BaseModel):
+    """A text in English and Korean (as a page shows it: `pick(text, lang)` in templates)."""
+
     en: str
     ko: str
+
+    def get(self, lang: str) -> str:
+        return self.ko if lang == "ko" else self.en
 
 
 class CycleHeader(BaseModel):
@@ -104,6 +109,26 @@ class CycleHeader(BaseModel):
 
     def target(self) -> Target:
         return Target(city_id=self.city_id, cycle_id=self.id, public=self.public)
+
+
+_UNIT_TEXT = (
+    ("**2", "²"),
+    ("**3", "³"),
+    ("km2", "km²"),
+    ("m2", "m²"),
+    ("m3", "m³"),
+    ("ug/", "µg/"),
+    ("delta_degC", "°C (difference)"),
+    ("degC", "°C"),
+    (" * ", "·"),
+)
+
+
+def pretty_unit(unit: str) -> str:
+    """A catalogue unit as people write it: `ug/m**3` -> `µg/m³`, `km**2` -> `km²`."""
+    for raw, shown in _UNIT_TEXT:
+        unit = unit.replace(raw, shown)
+    return unit
 
 
 def state_label(state: State) -> Bilingual:
@@ -208,4 +233,3 @@ def done(pc: PageContext, url: str, payload: dict[str, Any]) -> Response:
 def notice_key(prefix: str, code: str | None, known: frozenset[str]) -> str | None:
     """The text key of a `?done=` notice, when the code is one this page knows."""
     return f"{prefix}.done.{code}" if code in known else None
-

@@ -148,7 +148,7 @@ def build(
             public_id=c.public_id,
             level=c.level,
             url=f"/certificates/{c.public_id}",
-            pdf_url=f"/certificates/{c.public_id}.pdf",
+            pdf_url=f"/certificates/{c.public_id}/pdf",
         )
         for c in certificates.list_certificates(pc.user_ctx, city=slug)
         if c.cycle_id == header.id and c.revoked_at is None

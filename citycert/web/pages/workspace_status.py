@@ -210,7 +210,9 @@ def query_rows(
             overdue=q.due_date is not None
             and q.due_date < today
             and q.status is not ItemStatus.resolved,
-            messages=[Message(author=m.author, kind=m.kind, body=m.body, at=m.at) for m in q.messages],
+            messages=[
+                Message(author=m.author, kind=m.kind, body=m.body, at=m.at) for m in q.messages
+            ],
         )
         for q in workflow.queries(pc.user_ctx, cycle_id=header.id, indicator=indicator)
         if not open_only or q.status is not ItemStatus.resolved
