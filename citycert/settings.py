@@ -108,7 +108,7 @@ def _describe(exc: ValidationError) -> str:
             lines.append(f"{ENV_PREFIX}{field.strip().upper()}:{rest}")
         else:
             lines.append(msg)
-    return "invalid settings:\n  " + "\n  ".join(lines)
+    return "invalid settings (설정값이 올바르지 않습니다):\n  " + "\n  ".join(lines)
 
 
 def get_settings(**overrides: object) -> Settings:
