@@ -20,18 +20,19 @@ from citycert.services.imports import ImportReport, import_file
 from citycert.settings import SettingsError, get_settings
 from citycert.standards.catalog import UnknownCatalogError, get_catalog
 
-HELP = """Import raw figures from a filled-in template, an exchange file or any workbook.
-
-FILE is a CityCert template (.xlsx), an exchange file (.csv, .json, .xlsx) or any workbook with
-Indicator, Input and Value columns (Korean or English headers).
-
-Everything is checked first and every problem is listed (file, sheet, row, column, what is
-wrong, how to fix it). Nothing is saved unless the whole file is fine. A blank cell means "not
-reported" and never erases a stored value unless --allow-erase.
-
-Exit code: 0 imported (or, with --dry-run, would import); 1 conflicts with changes made by
-someone else since the template was made; 2 problems in the file or options.
-"""
+# Paragraphs are single lines so that the terminal, not the source, decides where lines break.
+HELP = "\n\n".join(
+    [
+        "Import raw figures from a filled-in template, an exchange file or any workbook.",
+        "FILE is a CityCert template (.xlsx), an exchange file (.csv, .json, .xlsx) or any "
+        "workbook with Indicator, Input and Value columns (Korean or English headers).",
+        "Everything is checked first and every problem is listed (file, sheet, row, column, "
+        "what is wrong, how to fix it). Nothing is saved unless the whole file is fine. A blank "
+        'cell means "not reported" and never erases a stored value unless --allow-erase.',
+        "Exit code: 0 imported (or, with --dry-run, would import); 1 conflicts with changes "
+        "made by someone else since the template was made; 2 problems in the file or options.",
+    ]
+)
 
 
 class ReportLang(StrEnum):
