@@ -105,20 +105,24 @@ def _visible_city_ids(
     year: int | None = None,
     level: str | None = None,
 ) -> ColumnElement[bool]:
-    """SQL condition on City.id: public data matching the filters (certificates for `level`)."""
-    cert = select(Certificate.city_id).where(shown_certificate())
+    """SQL condition on City: public data matching the filters (certificates for `level`).
+
+    Correlated EXISTS, so that for one city the database probes the per-city indexes instead
+    of collecting every public cycle first.
+    """
+    cert = select(Certificate.id).where(Certificate.city_id == City.id, shown_certificate())
     if standard:
         cert = cert.where(or_(Certificate.standard == standard, Certificate.family == standard))
     if year is not None:
         cert = cert.where(Certificate.data_year == year)
     if level:
-        return City.id.in_(cert.where(Certificate.level == level))
-    cycles = select(ReportingCycle.city_id).where(public_cycle())
+        return cert.where(Certificate.level == level).exists()
+    cycles = select(ReportingCycle.id).where(ReportingCycle.city_id == City.id, public_cycle())
     if standard:
         cycles = cycles.where(ReportingCycle.catalog == standard)
     if year is not None:
         cycles = cycles.where(ReportingCycle.year == year)
-    return or_(City.id.in_(cycles), City.id.in_(cert))
+    return or_(cycles.exists(), cert.exists())
 
 
 @dataclass(frozen=True)
@@ -427,7 +431,9 @@ class Overview(BaseModel):
 
 def overview(ctx: ServiceContext, *, latest: int = 8) -> Overview:
     with ctx.db.read() as s:
-        cities = s.execute(select(func.count()).where(_visible_city_ids())).scalar_one()
+        cities = s.execute(
+            select(func.count()).select_from(City).where(_visible_city_ids())
+        ).scalar_one()
         certified = s.execute(
             select(func.count(func.distinct(Certificate.city_id))).where(shown_certificate())
         ).scalar_one()

@@ -124,3 +124,16 @@ def test_about_page_cites_sources_and_standards(client: TestClient) -> None:
     assert {s["key"] for s in data["standards"]} >= {"iso37120-2018", "iso37122-2019"}
     html = client.get("/about").text
     assert "<h3>" in html and "<script" not in html.split("<main", 1)[1]
+
+
+def test_front_page_counts_only_public_data(client: TestClient) -> None:
+    overview = client.get("/index.json").json()["overview"]
+    # 7 cities with public data (not Hidden Town), 2 certificates in force (one revoked),
+    # 7 x 3 public reporting years (Daegu's 2024 draft left out).
+    assert overview["cities"] == 7
+    assert overview["certified_cities"] == 2 and overview["certificates"] == 2
+    assert overview["cycles"] == 21
+    assert [c["certificate"]["public_id"] for c in overview["latest"]] == [
+        "CC-2024-BUSAN-37120-0001",
+        "CC-2024-DAEGU-37120-0001",
+    ]
