@@ -5,8 +5,10 @@ URL` runs exactly `citycert import big.csv --database-url URL`, and after every 
 or DELETE on a table named in CITYCERT_TEST_WATCH (comma-separated, default `input_value`) has
 executed, prints `CITYCERT-TEST-WROTE <table> <INSERT|UPDATE|DELETE>` and flushes. A test
 waits for such lines, which prove the command is inside its write transaction, then kills
-it. The hook is an SQLAlchemy event listener installed by this helper only: CityCert itself
-has no test hooks.
+it. With CITYCERT_TEST_PAUSE_S set, the process then sleeps that long before going on, so a
+kill after a marker lands inside a transaction that would otherwise end within milliseconds.
+The hook is an SQLAlchemy event listener installed by this helper only: CityCert itself has
+no test hooks.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import time
 from typing import Any
 
 from sqlalchemy import event
@@ -21,6 +24,7 @@ from sqlalchemy.engine import Engine
 
 MARKER = "CITYCERT-TEST-WROTE"
 WATCH_ENV = "CITYCERT_TEST_WATCH"
+PAUSE_ENV = "CITYCERT_TEST_PAUSE_S"
 _WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 
 
@@ -28,7 +32,7 @@ def _watched() -> set[str]:
     return {t.strip() for t in os.environ.get(WATCH_ENV, "input_value").split(",") if t.strip()}
 
 
-def install(watched: set[str]) -> None:
+def install(watched: set[str], pause_s: float = 0.0) -> None:
     """Print the marker after every write statement on a watched table (any engine)."""
 
     @event.listens_for(Engine, "after_cursor_execute")
@@ -40,10 +44,16 @@ def install(watched: set[str]) -> None:
             verb = m.group(1).split()[0].upper()
             sys.stdout.write(f"{MARKER} {m.group(2).lower()} {verb}\n")
             sys.stdout.flush()
+            if pause_s:
+                time.sleep(pause_s)
+
+
+def install_from_environment() -> None:
+    install(_watched(), float(os.environ.get(PAUSE_ENV) or 0))
 
 
 def main() -> None:
-    install(_watched())
+    install_from_environment()
     from citycert.cli import app
 
     app(args=sys.argv[1:], prog_name="citycert")

@@ -26,21 +26,26 @@ from sqlalchemy import text
 from typer.testing import CliRunner, Result
 
 from citycert.cli import app
-from citycert.services import cities, cycles, values
+from citycert.services import certificates, cities, cycles, values
+from citycert.services.certificates import Status
 from citycert.services.context import ServiceContext
 from citycert.services.values import InputChange
 from citycert.store import migrate
 from citycert.store.engine import Database
-from tests.hardening.cli_with_write_marker import MARKER, WATCH_ENV
+from citycert.store.models import CycleState
+from tests.hardening.cli_with_write_marker import MARKER, PAUSE_ENV, WATCH_ENV
 from tests.hardening.databases import row_counts, table_rows
 from tests.hardening.large_import import inputs_per_cycle, write_large_import
+from tests.support.certification_world import make_city, verified_cycle
 
-HELPER = Path(__file__).with_name("cli_with_write_marker.py")
-# Twelve cities over six years: 72 cycles of every ISO 37120:2018 input (17,352 rows), saved
+ROOT = Path(__file__).parents[2]
+CLI = [sys.executable, "-m", "tests.hardening.cli_with_write_marker"]
+ISSUE = [sys.executable, "-m", "tests.hardening.issue_certificate"]
+# Twelve cities over four years: 48 cycles of every ISO 37120:2018 input (11,568 rows), saved
 # set-based in batches of 5,000 (`services.bulk`): a few seconds on two cores. The kill comes
-# after the second batch is in, while two more batches and the recomputation are to come.
-CITIES, YEARS = 12, (2018, 2019, 2020, 2021, 2022, 2023)
-KILL_AFTER_BATCHES = 2
+# after the first batch is in, while two more batches and the recomputation are to come.
+CITIES, YEARS = 12, (2020, 2021, 2022, 2023)
+KILL_AFTER_BATCHES = 1
 MARKER_TIMEOUT_S = 40
 
 
@@ -55,16 +60,22 @@ def _lines(stream: IO[str], out: queue.Queue[str | None]) -> None:
 
 
 def kill_after_writes(
-    args: list[str], *, writes: int, watch: str, log: Path, verb: str = "INSERT"
-) -> tuple[int, subprocess.Popen[str]]:
-    """Run the command line with `args`; SIGKILL it once it has run `writes` statements `verb`
-    on the `watch` table(s). Fails when the command ends (or stalls) before that."""
-    env = {**os.environ, WATCH_ENV: watch}
+    command: list[str],
+    *,
+    writes: int,
+    watch: str,
+    log: Path,
+    verb: str = "INSERT",
+    pause_s: float = 0.0,
+) -> int:
+    """Run `command` (a helper of this folder); SIGKILL it once it has run `writes` statements
+    `verb` on the `watch` table(s). Fails when it ends (or stalls) before that. With `pause_s`
+    the helper sleeps after each marker, inside its transaction, until it is killed."""
+    env = {**os.environ, WATCH_ENV: watch, PAUSE_ENV: str(pause_s)}
     with log.open("w", encoding="utf-8") as err:
         proc = subprocess.Popen(
-            [sys.executable, str(HELPER), *args],
-            stdout=subprocess.PIPE, stderr=err, text=True, env=env,
-        )  # fmt: skip
+            command, stdout=subprocess.PIPE, stderr=err, text=True, env=env, cwd=ROOT
+        )
     assert proc.stdout is not None
     lines: queue.Queue[str | None] = queue.Queue()
     threading.Thread(target=_lines, args=(proc.stdout, lines), daemon=True).start()
@@ -89,7 +100,7 @@ def kill_after_writes(
         proc.stdout.close()
     assert still_running, "the command finished before it could be killed"
     assert proc.returncode == -signal.SIGKILL
-    return seen, proc
+    return seen
 
 
 def _seed(db: Database) -> None:
@@ -126,8 +137,8 @@ def test_an_import_killed_mid_transaction_leaves_all_or_nothing_and_then_succeed
         rows = write_large_import(big, cities=CITIES, years=YEARS)
         assert rows == CITIES * len(YEARS) * inputs_per_cycle()
 
-        seen, _ = kill_after_writes(
-            ["import", str(big), "--database-url", database_url],
+        seen = kill_after_writes(
+            [*CLI, "import", str(big), "--database-url", database_url],
             writes=KILL_AFTER_BATCHES, watch="input_value", log=tmp_path / "import.log",
         )  # fmt: skip
 
@@ -158,15 +169,15 @@ def test_a_restore_killed_mid_transaction_leaves_an_empty_database_that_a_new_re
         migrate.upgrade(source)
         _seed(source)
         big = tmp_path / "large-import.csv"
-        write_large_import(big, cities=CITIES, years=YEARS[:3])
+        write_large_import(big, cities=CITIES, years=YEARS[:2])
         assert cli("import", str(big), "--database-url", source.url).exit_code == 0
         archive = tmp_path / "large.ccbak"
         assert cli("backup", "-o", str(archive), "--database-url", source.url).exit_code == 0
         expected = table_rows(source)
 
-        # Rows go in 1,000 at a time: killed after 3 of the ~9 input batches.
+        # Rows go in 1,000 at a time: killed after 3 of the 6 batches of figures.
         kill_after_writes(
-            ["restore", str(archive), "--database-url", database_url],
+            [*CLI, "restore", str(archive), "--database-url", database_url],
             writes=3, watch="input_value", log=tmp_path / "restore.log",
         )  # fmt: skip
 
@@ -183,3 +194,35 @@ def test_a_restore_killed_mid_transaction_leaves_an_empty_database_that_a_new_re
     finally:
         source.dispose()
         target.dispose()
+
+
+def test_a_certification_killed_mid_transaction_leaves_the_cycle_verified_and_can_be_redone(
+    database_url: str, tmp_path: Path
+) -> None:
+    migrate.upgrade(database_url)
+    db = Database.from_url(database_url)
+    try:
+        admin = ServiceContext(db=db, actor="admin@kcert")
+        make_city(admin)
+        cycle_id = verified_cycle(admin, year=2023, report=35, accept=35)
+        before = table_rows(db)
+
+        # The certificate row is the last write before the commit: the helper holds the
+        # transaction open there until it is killed.
+        kill_after_writes(
+            [*ISSUE, database_url, str(cycle_id)],
+            writes=1, watch="certificate", log=tmp_path / "issue.log", pause_s=60,
+        )  # fmt: skip
+
+        assert table_rows(db) == before
+        assert cycles.get_cycle(admin, cycle_id=cycle_id).state is CycleState.verified
+        _assert_sound(db, database_url)
+
+        cert = certificates.issue(admin, cycle_id=cycle_id)
+
+        assert cert.public_id.endswith("-0001")  # the killed attempt used up no number
+        assert certificates.verify(admin, public_id=cert.public_id).status is Status.valid
+        assert cycles.get_cycle(admin, cycle_id=cycle_id).state is CycleState.certified
+        _assert_sound(db, database_url)
+    finally:
+        db.dispose()
