@@ -256,7 +256,7 @@ def _city_conflict(
 
 def get_city(ctx: ServiceContext, *, slug: str) -> CityPublic:
     """The city with this slug; NotFoundError when there is none."""
-    with ctx.db.read() as s:
+    with ctx.read() as s:
         city = load_city(s, slug)
         authorize(ctx, Action.city_read, Target(city_id=city.id, public=True))  # cities are public
         return CityPublic.model_validate(city)
@@ -282,5 +282,5 @@ def list_cities(
             | City.name_en.ilike(like)
             | City.name_ko.like(f"%{search.strip()}%")
         )
-    with ctx.db.read() as s:
+    with ctx.read() as s:
         return [CityPublic.model_validate(c) for c in s.scalars(q)]

@@ -64,6 +64,16 @@ class ServiceContext:
         with self.db.transaction() as session:
             yield session
 
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading: the joined transaction's (it sees its own uncommitted
+        writes), else a fresh read-only session."""
+        if self.session is not None:
+            yield self.session
+            return
+        with self.db.read() as session:
+            yield session
+
     def joined(self, session: Session) -> ServiceContext:
         """This context with every use case running inside `session`'s open transaction.
 

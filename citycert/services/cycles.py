@@ -154,7 +154,7 @@ def open_cycle(ctx: ServiceContext, *, city: str, catalog: str, year: int) -> Cy
 
 def get_cycle(ctx: ServiceContext, *, cycle_id: int) -> CyclePublic:
     """The cycle with this id; NotFoundError when there is none."""
-    with ctx.db.read() as s:
+    with ctx.read() as s:
         cycle, slug = load_cycle(s, cycle_id)
         authorize_cycle(ctx, Action.cycle_read, cycle)
         return _public(cycle, slug)
@@ -162,7 +162,7 @@ def get_cycle(ctx: ServiceContext, *, cycle_id: int) -> CyclePublic:
 
 def find_cycle(ctx: ServiceContext, *, city: str, catalog: str, year: int) -> CyclePublic | None:
     """The cycle for (city, catalogue, year), or None when it was never opened."""
-    with ctx.db.read() as s:
+    with ctx.read() as s:
         c = load_city(s, city)
         found = _find(s, c.id, catalog.strip().lower(), year)
         if found is not None:
@@ -196,7 +196,7 @@ def list_cycles(
     if published is not None:
         q = q.where(ReportingCycle.published == published)
     principal = principal_of(ctx)
-    with ctx.db.read() as s:
+    with ctx.read() as s:
         return [
             _public(cy, slug)
             for cy, slug in s.execute(q).all()

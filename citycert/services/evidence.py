@@ -148,7 +148,7 @@ def _may_read(ctx: ServiceContext, s: Session, sha: str) -> bool:
 
 def get_evidence(ctx: ServiceContext, *, sha256: str) -> EvidenceFile:
     """The stored file with this SHA-256; NotFoundError when there is none."""
-    with ctx.db.read() as s:
+    with ctx.read() as s:
         blob = s.get(EvidenceBlob, sha256.strip().lower())
         if blob is not None and not _may_read(ctx, s, blob.sha256):
             blob = None  # files of cycles one may not read are as good as absent
@@ -164,7 +164,7 @@ def list_evidence(
     q = select(EvidenceLink).where(EvidenceLink.cycle_id == cycle_id)
     if indicator is not None:
         q = q.where(EvidenceLink.indicator == indicator)
-    with ctx.db.read() as s:
+    with ctx.read() as s:
         authorize_cycle(ctx, Action.evidence_read, load_cycle(s, cycle_id)[0])
         return [
             EvidenceRef(

@@ -243,7 +243,8 @@ def set_inputs(
     try:
         return _set_inputs(ctx, cycle_id, changes, reason=reason, allow_erase=allow_erase)
     except (_Race, IntegrityError) as exc:
-        # Lost a race: report what the winner stored, nothing of ours was kept.
+        # Lost a race: report what the winner stored, nothing of ours was kept. A fresh
+        # session: a joined transaction may be aborted by the failed statement.
         with ctx.db.read() as s:
             cycle, slug = load_cycle(s, cycle_id)
             base = cycle_key(slug, cycle.catalog, cycle.year)
@@ -388,7 +389,7 @@ def recompute_cycle(ctx: ServiceContext, *, cycle_id: int) -> Summary:
 
 def list_inputs(ctx: ServiceContext, *, cycle_id: int) -> list[InputPublic]:
     """Stored raw figures of a cycle, by indicator and input."""
-    with ctx.db.read() as s:
+    with ctx.read() as s:
         authorize_cycle(ctx, Action.cycle_read, load_cycle(s, cycle_id)[0])
         rows = s.scalars(
             select(InputValue)
@@ -400,7 +401,7 @@ def list_inputs(ctx: ServiceContext, *, cycle_id: int) -> list[InputPublic]:
 
 def list_indicator_values(ctx: ServiceContext, *, cycle_id: int) -> list[IndicatorValuePublic]:
     """Computed indicator values of a cycle, by indicator number."""
-    with ctx.db.read() as s:
+    with ctx.read() as s:
         authorize_cycle(ctx, Action.cycle_read, load_cycle(s, cycle_id)[0])
         rows = s.scalars(
             select(IndicatorValue)
