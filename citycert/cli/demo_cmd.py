@@ -8,7 +8,6 @@ from citycert.cli.common import fail
 from citycert.cli.db_cmd import DATABASE_URL_HELP, open_db, resolve_url, say
 from citycert.services.context import ServiceContext, ServiceError, cli_actor
 from citycert.services.demo import load_demo
-from citycert.settings import SettingsError, get_settings
 from citycert.store import migrate
 
 
@@ -59,13 +58,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _serve(url: str, host: str, port: int) -> None:
-    import uvicorn
+    from citycert.cli.serve_cmd import check_ready, demo_logins, run_server
 
-    from citycert.web.app import create_app
-
-    try:
-        settings = get_settings(database_url=url)
-    except SettingsError as exc:
-        fail(str(exc))
+    url = check_ready(url)
     say(f"serving the portal at http://{host}:{port}/ (Ctrl+C to stop)")
-    uvicorn.run(create_app(settings), host=host, port=port)
+    say(demo_logins(url))
+    run_server(url, host, port, workers=1)

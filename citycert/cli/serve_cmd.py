@@ -8,6 +8,8 @@ import typer
 
 from citycert.cli.common import fail
 from citycert.cli.db_cmd import database_url_option, open_db, resolve_url, say
+from citycert.services import users
+from citycert.services.context import ServiceContext, cli_actor
 from citycert.settings import ENV_PREFIX, SettingsError, get_settings
 
 # uvicorn builds the app in each worker process by calling this factory (settings from env).
@@ -23,6 +25,23 @@ def check_ready(database_url: str | None) -> str:
         fail(str(exc))
     open_db(url).dispose()  # refuses an unmigrated database with the upgrade hint
     return url
+
+
+def demo_logins(url: str) -> str:
+    """Who can sign in on this database (logins and roles; passwords are never stored in clear)."""
+    db = open_db(url)
+    try:
+        every = users.list_users(ServiceContext(db=db, actor=cli_actor()))
+        people = [u for u in every if u.active and u.has_password]
+    finally:
+        db.dispose()
+    if not people:
+        return (
+            "demo logins: none yet; the public pages need no login "
+            "(데모 로그인 계정 없음: 공개 페이지는 로그인 없이 볼 수 있습니다)"
+        )
+    lines = [f"  {u.login}: " + "; ".join(g.describe() for g in u.grants) for u in people]
+    return "demo logins (sign in at /login; 로그인 계정):\n" + "\n".join(lines)
 
 
 def run_server(url: str, host: str, port: int, workers: int, log_level: str = "info") -> None:
