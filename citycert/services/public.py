@@ -180,7 +180,7 @@ def registry(
     """One page of cities with public data matching `filters`, ordered by name in `lang`."""
     ids = _registry_query(filters).subquery()
     name = City.name_ko if lang == "ko" else City.name_en
-    with ctx.db.read() as s:
+    with ctx.read() as s:
         total = int(s.execute(select(func.count()).select_from(ids)).scalar_one())
         found = s.execute(
             select(City.id, *CITY_COLUMNS)
@@ -222,7 +222,7 @@ def registry(
 def map_points(ctx: ServiceContext, *, filters: RegistryFilter) -> list[MapPoint]:
     """Where every city matching `filters` is (cities without coordinates left out)."""
     ids = _registry_query(filters)
-    with ctx.db.read() as s:
+    with ctx.read() as s:
         return [
             MapPoint.model_validate(r, from_attributes=True)
             for r in s.execute(
@@ -263,7 +263,7 @@ class Facets(BaseModel):
 
 
 def facets(ctx: ServiceContext) -> Facets:
-    with ctx.db.read() as s:
+    with ctx.read() as s:
         countries = s.scalars(
             select(City.country).where(_visible_city_ids()).distinct().order_by(City.country)
         ).all()
@@ -304,7 +304,7 @@ class CityRecord(BaseModel):
 
 def city_record(ctx: ServiceContext, *, slug: str) -> CityRecord:
     """The public record of a city; NotFoundError when it has no public data."""
-    with ctx.db.read() as s:
+    with ctx.read() as s:
         city_id, city = load_visible_city(s, slug)
         cycles = [
             CycleSummary(catalog=c, year=y, state=st, published=p)
@@ -325,7 +325,7 @@ def city_record(ctx: ServiceContext, *, slug: str) -> CityRecord:
 
 def city_values(ctx: ServiceContext, *, slug: str, catalog: str) -> list[ValueRow]:
     """Every public indicator value of the city in one catalogue, by year and indicator."""
-    with ctx.db.read() as s:
+    with ctx.read() as s:
         city_id, _ = load_visible_city(s, slug)
         q = (
             select(
@@ -378,7 +378,7 @@ def indicator_spread(
             public_cycle(),
         )
     )
-    with ctx.db.read() as s:
+    with ctx.read() as s:
         years = sorted(s.scalars(base.distinct()).all(), reverse=True)
         chosen = year if year is not None else (years[0] if years else None)
         values: list[CityValue] = []
@@ -407,7 +407,7 @@ def export_public(
 ) -> ExportResult:
     """Write the public data (all cities, or one city with public data) in an exchange format."""
     if city is not None:
-        with ctx.db.read() as s:
+        with ctx.read() as s:
             load_visible_city(s, city)
     return export(ctx, fmt=fmt, target=target, filters=ExportFilter(city=city, public_only=True))
 
@@ -430,7 +430,7 @@ class Overview(BaseModel):
 
 
 def overview(ctx: ServiceContext, *, latest: int = 8) -> Overview:
-    with ctx.db.read() as s:
+    with ctx.read() as s:
         cities = s.execute(
             select(func.count()).select_from(City).where(_visible_city_ids())
         ).scalar_one()

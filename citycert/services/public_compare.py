@@ -156,7 +156,7 @@ def compare(
     year: int | None = None,
 ) -> Comparison:
     """The city's peer group, theme scores and indicator percentiles (public data only)."""
-    with ctx.db.read() as s:
+    with ctx.read() as s:
         city_id, city = load_visible_city(s, slug)
         cycles = [
             (c, y)
