@@ -77,3 +77,17 @@ def test_cli_refuses_an_unmigrated_database_until_db_upgrade(database_url: str) 
     assert upgraded.exit_code == 0 and migrate.head_revision() in upgraded.output
     assert after.exit_code == 0 and "up to date" in after.output
     assert accepted.exit_code == 0, accepted.output
+
+
+def test_migration_scripts_form_one_line_with_one_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(migrate.alembic_config())
+
+    heads = scripts.get_heads()
+    assert len(heads) == 1, (
+        f"several heads {heads}: give the newest migration the right down_revision"
+    )
+    chain = [s.revision for s in scripts.walk_revisions()]
+    assert chain[-1] == "0001_initial"
+    assert len(chain) == len(set(chain))
