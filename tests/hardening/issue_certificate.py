@@ -2,7 +2,7 @@
 
 `python -m tests.hardening.issue_certificate DATABASE_URL CYCLE_ID` (from the repository root)
 calls `citycert.services.certificates.issue` as the operator, with the write markers (and the
-optional pause) of `cli_with_write_marker`, and prints the certificate number when done.
+hold) of `cli_with_write_marker`, and prints the certificate number when done.
 """
 
 from __future__ import annotations
