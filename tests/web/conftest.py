@@ -1,13 +1,15 @@
 """Portal test fixtures: a real app on a real database (SQLite, and PostgreSQL when configured)
 loaded with the sample data, and an HTTP client for it.
 
-On SQLite the sample is loaded once per session into a template file that each test copies;
-on PostgreSQL it is loaded into the test's freshly emptied database. Personas: the public (no
-login) and `editor.daegu`, a city editor of Daegu with a password (for sessions and forms).
+The sample is loaded once per session into a template (a SQLite file; a PostgreSQL template
+database) that each test copies, so every test starts from the same data quickly.
+Personas: the public (no login) and `editor.daegu`, a city editor of Daegu with a password
+(for sessions and forms).
 """
 
 from __future__ import annotations
 
+import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,14 +17,17 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from citycert.domain.authz import Role
 from citycert.services import users
 from citycert.services.context import ServiceContext
 from citycert.settings import Settings, get_settings
+from citycert.store import migrate
 from citycert.store.engine import Database
 from citycert.web import create_app
-from tests.conftest import FrozenClock
+from tests.conftest import FrozenClock, _postgres_admin_url
 from tests.web.sample_data import Sample, load_sample
 
 EDITOR_LOGIN = "editor.daegu"
@@ -59,8 +64,47 @@ def loaded(
         finally:
             db.dispose()
     else:
-        db = request.getfixturevalue("db")
-        yield db, load_sample(ServiceContext(db=db, actor="cli:setup", clock=FrozenClock()))
+        template, sample = request.getfixturevalue("_sample_pg_template")
+        name = f"{template}_{secrets.token_hex(4)}"
+        _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        url = make_url(request.getfixturevalue("postgres_session_url")).set(database=name)
+        db = Database.from_url(url.render_as_string(hide_password=False))
+        try:
+            yield db, sample
+        finally:
+            db.dispose()
+            _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _pg_admin(statement: str) -> None:
+    admin = _postgres_admin_url()
+    assert admin is not None
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _sample_pg_template(postgres_session_url: str) -> Iterator[tuple[str, Sample]]:
+    """Name of a PostgreSQL database holding the sample data, copied by each test."""
+    name = f"{make_url(postgres_session_url).database}_sample"
+    _pg_admin(f'CREATE DATABASE "{name}"')
+    try:
+        url = (
+            make_url(postgres_session_url).set(database=name).render_as_string(hide_password=False)
+        )
+        migrate.upgrade(url)
+        db = Database.from_url(url)
+        try:
+            sample = load_sample(ServiceContext(db=db, actor="cli:setup", clock=FrozenClock()))
+        finally:
+            db.dispose()
+        yield name, sample
+    finally:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
