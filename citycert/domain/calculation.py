@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from citycert.domain.units import UnitError, convert
 from citycert.standards.catalog import Catalog
-from citycert.standards.models import Formula, Indicator, Role
+from citycert.standards.models import Formula, Indicator, Input, Role
 
 
 class Status(StrEnum):
@@ -107,6 +107,9 @@ class _Plan:
     numerators: tuple[str, ...]
     denominators: tuple[str, ...]
     uniform_unit: bool  # every input has the same catalogue unit (a unit-free ratio)
+    # Per input: (definition, name, catalogue unit, whether a negative value is a problem).
+    checks: tuple[tuple[Input, str, str, bool], ...]
+    percent: bool  # the indicator is a percentage (over 100 % is flagged)
 
 
 _PLANS: dict[tuple[int, str], tuple[Indicator, _Plan]] = {}
@@ -124,6 +127,11 @@ def _plan(catalog: Catalog, indicator: Indicator) -> _Plan:
         numerators=tuple(i.name for i in f.by_role(Role.numerator)) if f else (),
         denominators=tuple(i.name for i in f.by_role(Role.denominator)) if f else (),
         uniform_unit=bool(f and f.is_ratio and len({i.unit for i in f.inputs}) == 1),
+        checks=tuple(
+            (i, i.name, i.unit, i.role is not Role.denominator and not i.signed)
+            for i in (f.inputs if f else ())
+        ),
+        percent=_is_percent(indicator),
     )
     _PLANS[cache_key] = (indicator, plan)
     return plan
@@ -166,9 +174,11 @@ def compute(catalog: Catalog, indicator: Indicator, inputs: Mapping[str, RawInpu
         )
 
     problems: list[tuple[Status, Message]] = []
-    same_unit = _same_unit_ratio(plan, formula, inputs)
-    for inp in formula.inputs:
-        raw = inputs.get(inp.name)
+    # Whether a unit-free ratio came in one foreign unit; only asked when an input is not in the
+    # catalogue's unit (otherwise there is nothing to convert either way).
+    same_unit: bool | None = None
+    for inp, name, unit, no_negative in plan.checks:
+        raw = inputs.get(name)
         if raw is None or raw.value is None:
             problems.append(
                 (
@@ -193,8 +203,14 @@ def compute(catalog: Catalog, indicator: Indicator, inputs: Mapping[str, RawInpu
                 )
             )
             continue
+        src = raw.unit
         try:
-            value = raw.value if same_unit else convert(raw.value, raw.unit, inp.unit)
+            if src is None or src == unit:
+                value = raw.value  # already in the catalogue's unit: the usual case
+            else:
+                if same_unit is None:
+                    same_unit = _same_unit_ratio(plan, formula, inputs)
+                value = raw.value if same_unit else convert(raw.value, src, unit)
         except UnitError as exc:
             problems.append(
                 (
@@ -208,7 +224,7 @@ def compute(catalog: Catalog, indicator: Indicator, inputs: Mapping[str, RawInpu
                 )
             )
             continue
-        if value < 0 and inp.role is not Role.denominator and not inp.signed:
+        if no_negative and value < 0:
             problems.append(
                 (
                     Status.negative_input,
@@ -222,15 +238,15 @@ def compute(catalog: Catalog, indicator: Indicator, inputs: Mapping[str, RawInpu
                 )
             )
             continue
-        conv[inp.name] = value
+        conv[name] = value
     if problems:
         return result(problems[0][0], None, *(m for _, m in problems))
 
     if not plan.denominators:
         return result(Status.ok, conv[formula.inputs[0].name])
 
-    numerator = sum(conv[n] for n in plan.numerators)
-    denominator = sum(conv[n] for n in plan.denominators)
+    numerator = sum([conv[n] for n in plan.numerators])
+    denominator = sum([conv[n] for n in plan.denominators])
     den_names = ", ".join(plan.denominators)
     if denominator == 0:
         return result(
@@ -263,7 +279,7 @@ def compute(catalog: Catalog, indicator: Indicator, inputs: Mapping[str, RawInpu
                 "입력값으로 계산한 결과가 너무 커서 표현할 수 없습니다",
             ),
         )
-    if _is_percent(indicator) and value > 100 + 1e-9:
+    if plan.percent and value > 100 + 1e-9:
         return result(
             Status.over_100_percent,
             value,
@@ -275,7 +291,9 @@ def compute(catalog: Catalog, indicator: Indicator, inputs: Mapping[str, RawInpu
                 "연도를 기준으로 하는지 확인하십시오",
             ),
         )
-    return result(Status.ok, value)
+    # The usual outcome, built without the helper's extra call.
+    prov = Provenance(catalog.key, catalog.version, plan.formula_text or "", conv)
+    return Result(key, indicator.number, value, indicator.unit, Status.ok, (), prov)
 
 
 def compute_catalog(

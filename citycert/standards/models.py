@@ -107,7 +107,20 @@ class Formula(Strict):
         return self.inputs[0].role is not Role.value
 
     def by_role(self, role: Role) -> tuple[Input, ...]:
-        return tuple(i for i in self.inputs if i.role is role)
+        key = (id(self), role)
+        hit = _BY_ROLE.get(key)
+        if hit is not None and hit[0] is self:
+            return hit[1]
+        found = tuple(i for i in self.inputs if i.role is role)
+        if len(_BY_ROLE) >= 8192:
+            _BY_ROLE.clear()
+        _BY_ROLE[key] = (self, found)
+        return found
+
+
+# (id(formula), role) -> (formula, its inputs with that role): validation asks for them on every
+# cycle, and a formula never changes (frozen model).
+_BY_ROLE: dict[tuple[int, Role], tuple[Formula, tuple[Input, ...]]] = {}
 
 
 class Theme(Strict):

@@ -12,9 +12,11 @@ from citycert.standards.validation import CalculationStatusRule
 
 def check(rule: CalculationStatusRule, cycle: CycleData) -> Iterator[Finding]:
     """A finding per selected indicator whose result has the rule's status."""
+    if not cycle.has_status(rule.params.status):
+        return  # the usual case: no result of the cycle has this status
     for s in cycle.selected(rule):
         r = s.result
-        if r is None or r.status.value != rule.params.status:
+        if r is None or r.status != rule.params.status:  # a StrEnum equals its value
             continue
         detail = Text(
             en="; ".join(m.en for m in r.messages) or r.status.value,

@@ -18,6 +18,8 @@ from citycert.standards.validation import PeerOutlierRule
 def check(rule: PeerOutlierRule, cycle: CycleData) -> Iterator[Finding]:
     """A finding per selected indicator whose modified z-score among peers exceeds the limit."""
     p = rule.params
+    if not cycle.context.peers:
+        return  # no peer values at all: nothing to compare with (min_peers is at least 3)
     for s in cycle.selected(rule):
         x = s.value
         logs = log_values(cycle.context.peers.get(s.number, ()))

@@ -18,8 +18,11 @@ def check(rule: RateEqualsCountRule, cycle: CycleData) -> Iterator[Finding]:
     """A finding where reported == sum of numerators while the computed rate is different."""
     tol = rule.params.rel_tolerance
     for s in cycle.selected(rule):
-        count, computed, reported = s.role_sum(Role.numerator), s.computed, s.reported
-        if count is None or computed is None or reported is None:
+        reported = s.reported
+        if reported is None:
+            continue  # nothing reported: nothing to compare (most cycles)
+        count, computed = s.role_sum(Role.numerator), s.computed
+        if count is None or computed is None:
             continue
         if not math.isclose(reported, count, rel_tol=tol, abs_tol=1e-9):
             continue

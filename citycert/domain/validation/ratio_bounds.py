@@ -18,8 +18,8 @@ def check(rule: NumeratorLeDenominatorRule, cycle: CycleData) -> Iterator[Findin
             continue
         nums, dens = f.by_role(Role.numerator), f.by_role(Role.denominator)
         unit = dens[0].unit  # compare in one unit even if the catalogue mixes t and kg
-        num_values = [s.input_value(i.name, unit) for i in nums]
-        den_values = [s.input_value(i.name, unit) for i in dens]
+        num_values = [s.spec_value(i, unit) for i in nums]
+        den_values = [s.spec_value(i, unit) for i in dens]
         if any(v is None for v in (*num_values, *den_values)):
             continue  # missing or unconvertible inputs are the calculation's findings
         num = sum(v for v in num_values if v is not None)

@@ -9,22 +9,51 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from citycert.domain.validation.cycle import CycleData, Subject
+from citycert.domain.validation.cycle import CycleData, Subject, selected_numbers
 from citycert.domain.validation.findings import Finding, fmt, make_finding
+from citycert.standards.catalog import Catalog
 from citycert.standards.validation import SameInputRule
 
 _Entry = tuple[Subject, float]
+
+
+# (id(rule), id(catalog)) -> (rule, catalog, input names two or more selected indicators use).
+_SHARED: dict[tuple[int, int], tuple[SameInputRule, Catalog, frozenset[str]]] = {}
+
+
+def _shared_names(rule: SameInputRule, catalog: Catalog) -> frozenset[str]:
+    """Input names used by two or more indicators the rule covers (only they can disagree)."""
+    key = (id(rule), id(catalog))
+    hit = _SHARED.get(key)
+    if hit is not None and hit[0] is rule and hit[1] is catalog:
+        return hit[2]
+    covered = selected_numbers(rule, catalog)
+    uses: dict[str, int] = {}
+    for ind in catalog.indicators:
+        if ind.number in covered and ind.formula is not None:
+            for inp in ind.formula.inputs:
+                uses[inp.name] = uses.get(inp.name, 0) + 1
+    names = frozenset(n for n, k in uses.items() if k > 1)
+    if len(_SHARED) >= 1024:
+        _SHARED.clear()
+    _SHARED[key] = (rule, catalog, names)
+    return names
 
 
 def _values_by_name(rule: SameInputRule, cycle: CycleData) -> dict[str, list[_Entry]]:
     """Each input name -> (subject, value) in catalogue order, in the first user's unit."""
     units: dict[str, str] = {}
     out: dict[str, list[_Entry]] = {}
+    # Only names a comparison can concern: those asked for, else those two indicators share.
+    asked = rule.params.names
+    only = frozenset(asked) if asked is not None else _shared_names(rule, cycle.catalog)
     for s in cycle.selected(rule):
         f = s.indicator.formula
         for inp in f.inputs if f is not None else ():
+            if inp.name not in only:
+                continue
             unit = units.setdefault(inp.name, inp.unit)
-            v = s.input_value(inp.name, unit)
+            v = s.spec_value(inp, unit)
             if v is not None:
                 out.setdefault(inp.name, []).append((s, v))
     return out

@@ -26,7 +26,7 @@ def check(rule: ServedExceedsTotalRule, cycle: CycleData) -> Iterator[Finding]:
         for inp in f.by_role(Role.numerator):
             if inp.unit != p.served_unit or inp.name == p.total_input:
                 continue
-            served = s.input_value(inp.name)
+            served = s.spec_value(inp)
             if served is None or served <= total:
                 continue
             yield make_finding(

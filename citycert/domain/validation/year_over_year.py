@@ -33,10 +33,14 @@ def _annual_log_changes(points: list[tuple[int, float]]) -> list[float]:
 def check(rule: YearOverYearRule, cycle: CycleData) -> Iterator[Finding]:
     """A finding per selected indicator whose change since its last past value is extreme."""
     p = rule.params
+    history = cycle.context.history
     for s in cycle.selected(rule):
         x = s.value
-        points = _series(cycle.context.history.get(s.number, ()))
-        if x is None or x <= 0 or not points:
+        if x is None or x <= 0:
+            continue
+        past_values = history.get(s.number)
+        points = _series(past_values) if past_values else []
+        if not points:
             continue
         year = cycle.context.year if cycle.context.year is not None else points[-1][0] + 1
         past = [(y, v) for y, v in points if y < year]
@@ -44,18 +48,22 @@ def check(rule: YearOverYearRule, cycle: CycleData) -> Iterator[Finding]:
             continue
         prev_year, prev = past[-1]
         ratio = x / prev
-        changes = _annual_log_changes(past)
-        if len(changes) >= p.min_changes:
+        # Too few past points for `min_changes` changes: the fixed limit applies, and the
+        # changes are only counted for a finding's details.
+        changes = _annual_log_changes(past) if len(past) > p.min_changes else None
+        if changes is not None and len(changes) >= p.min_changes:
             score = modified_z(math.log(ratio) / (year - prev_year), changes, p.min_scale)
-            flagged = abs(score.z) > p.z_threshold
+            if abs(score.z) <= p.z_threshold:
+                continue
             method, threshold = p.method_robust, f"|z| = {abs(score.z):.1f} > {p.z_threshold:g}"
             extra: dict[str, object] = {"z": score.z, "past_changes": len(changes)}
         else:
-            flagged = abs(math.log(ratio)) > math.log(p.fixed_factor)
+            if abs(math.log(ratio)) <= math.log(p.fixed_factor):
+                continue
+            if changes is None:
+                changes = _annual_log_changes(past)
             method, threshold = p.method_fixed, f"×{p.fixed_factor:g}"
             extra = {"fixed_factor": p.fixed_factor, "past_changes": len(changes)}
-        if not flagged:
-            continue
         yield make_finding(
             rule,
             s.indicator,
