@@ -140,8 +140,13 @@ def build(
     )
 
 
-@page(router, "/workspace", template="workspace/index.html", model=WorkspaceIndex,
-      summary="The reporting cycles of the cities you work for")  # fmt: skip
+@page(
+    router,
+    "/workspace",
+    template="workspace/index.html",
+    model=WorkspaceIndex,
+    summary="The reporting cycles of the cities you work for",
+)
 def workspace_index(
     params: PageParams = Depends(pagination),
     pc: PageContext = Depends(page_context),
