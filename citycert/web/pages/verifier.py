@@ -51,8 +51,13 @@ NAV = (
         "/verifier", "verifier.nav", order=61, needs_login=True, roles=frozenset({Role.verifier})
     ),
 )
-QUEUE_STATES = (State.submitted, State.in_verification, State.verified, State.returned,
-                State.certified)  # fmt: skip
+QUEUE_STATES = (
+    State.submitted,
+    State.in_verification,
+    State.verified,
+    State.returned,
+    State.certified,
+)
 DONE = frozenset({"started", "accepted", "verified", "returned", "certified"})
 
 
@@ -77,8 +82,13 @@ class VerifierQueue(BaseModel):
     total: int
 
 
-@page(router, "/verifier", template="verifier/index.html", model=VerifierQueue,
-      summary="Cycles to verify")  # fmt: skip
+@page(
+    router,
+    "/verifier",
+    template="verifier/index.html",
+    model=VerifierQueue,
+    summary="Cycles to verify",
+)
 def verifier_queue(pc: PageContext = Depends(page_context)) -> VerifierQueue:
     """The cycles assigned to you, grouped by what they wait for."""
     principal = pc.principal
@@ -213,8 +223,13 @@ TEMPLATE = "verifier/cycle.html"
 BASE = "/verifier/{slug}/{catalog}/{year}"
 
 
-@page(router, BASE, template=TEMPLATE, model=ReviewBoard,
-      summary="Review board of one reporting cycle")  # fmt: skip
+@page(
+    router,
+    BASE,
+    template=TEMPLATE,
+    model=ReviewBoard,
+    summary="Review board of one reporting cycle",
+)
 def verifier_cycle(
     slug: str = SLUG,
     catalog: str = CATALOG,
@@ -241,9 +256,11 @@ def _url(slug: str, catalog: str, year: int, code: str) -> str:
 
 @router.post(BASE + "/start", include_in_schema=False)
 def start(
-    slug: str = SLUG, catalog: str = CATALOG, year: int = YEAR,
+    slug: str = SLUG,
+    catalog: str = CATALOG,
+    year: int = YEAR,
     pc: PageContext = Depends(page_context),
-) -> Response:  # fmt: skip
+) -> Response:
     """Start verification: every indicator with figures awaits a decision."""
     cycle = find_cycle(pc, slug, catalog, year)
     try:
@@ -291,9 +308,11 @@ def accept(
 
 @router.post(BASE + "/verify", include_in_schema=False)
 def verify(
-    slug: str = SLUG, catalog: str = CATALOG, year: int = YEAR,
+    slug: str = SLUG,
+    catalog: str = CATALOG,
+    year: int = YEAR,
     pc: PageContext = Depends(page_context),
-) -> Response:  # fmt: skip
+) -> Response:
     """Mark the cycle verified (every indicator decided, no query open)."""
     cycle = find_cycle(pc, slug, catalog, year)
     try:
@@ -322,9 +341,11 @@ def return_cycle(
 
 @router.post(BASE + "/certify", include_in_schema=False)
 def certify(
-    slug: str = SLUG, catalog: str = CATALOG, year: int = YEAR,
+    slug: str = SLUG,
+    catalog: str = CATALOG,
+    year: int = YEAR,
     pc: PageContext = Depends(page_context),
-) -> Response:  # fmt: skip
+) -> Response:
     """Certify the verified cycle and issue its certificate (administrators)."""
     cycle = find_cycle(pc, slug, catalog, year)
     try:

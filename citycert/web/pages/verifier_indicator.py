@@ -42,8 +42,11 @@ from citycert.web.rendering import PageContext, page, page_context, render_page
 
 router = APIRouter(tags=["verifier"], dependencies=[Depends(require_sign_in)])
 
-NUMBER = Path(..., pattern=r"^([0-9]{1,3}(\.[0-9]{1,3}){1,2}|P\.[0-9]{1,3})$",
-              description="Indicator number, e.g. 8.1.")  # fmt: skip
+NUMBER = Path(
+    ...,
+    pattern=r"^([0-9]{1,3}(\.[0-9]{1,3}){1,2}|P\.[0-9]{1,3})$",
+    description="Indicator number, e.g. 8.1.",
+)
 BASE = "/verifier/{slug}/{catalog}/{year}/indicator/{number}"
 TEMPLATE = "verifier/indicator.html"
 DONE = frozenset({"decided", "reopened"})
@@ -218,8 +221,13 @@ def build(
     )
 
 
-@page(router, BASE, template=TEMPLATE, model=IndicatorReview,
-      summary="One indicator under verification")  # fmt: skip
+@page(
+    router,
+    BASE,
+    template=TEMPLATE,
+    model=IndicatorReview,
+    summary="One indicator under verification",
+)
 def verifier_indicator(
     slug: str = SLUG,
     catalog: str = CATALOG,
