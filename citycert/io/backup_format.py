@@ -347,24 +347,39 @@ class ArchiveReader:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def verify(self, progress: Progress | None = None) -> list[str]:
-        """Every problem with the members (missing, unexpected, wrong hash or size); [] = ok."""
-        problems: list[str] = []
+    def verify(self, progress: Progress | None = None) -> list[tuple[str, str]]:
+        """Every problem with the members (missing, unexpected, wrong hash or size) as
+        (English, Korean) texts; [] when all is well."""
+        problems: list[tuple[str, str]] = []
         names = [i.filename for i in self.zip.infolist()]
         expected = set(self.manifest.members)
         for name in sorted({n for n in names if names.count(n) > 1}):
-            problems.append(f"{name}: present more than once")
+            problems.append((f"{name}: present more than once", f"{name}: 두 번 이상 들어 있음"))
         for name in sorted(expected - set(names)):
-            problems.append(f"{name}: listed in {MANIFEST} but missing")
+            problems.append(
+                (f"{name}: listed in {MANIFEST} but missing", f"{name}: {MANIFEST}에 있으나 없음")
+            )
         for name in sorted(set(names) - expected - {MANIFEST}):
-            problems.append(f"{name}: not listed in {MANIFEST}")
+            problems.append(
+                (f"{name}: not listed in {MANIFEST}", f"{name}: {MANIFEST}에 없는 항목")
+            )
         for table in self.manifest.tables:
             if table.member not in expected:
-                problems.append(f"{table.member}: table {table.name} has no member entry")
+                problems.append(
+                    (
+                        f"{table.member}: table {table.name} has no member entry",
+                        f"{table.member}: 테이블 {table.name}의 항목 정보가 없음",
+                    )
+                )
         for name in sorted(expected & set(names)):
             want = self.manifest.members[name]
             if name.startswith(BLOBS_DIR) and name[len(BLOBS_DIR) :] != want.sha256:
-                problems.append(f"{name}: a blob must be named by its SHA-256")
+                problems.append(
+                    (
+                        f"{name}: a blob must be named by its SHA-256",
+                        f"{name}: 파일 내용 항목의 이름은 SHA-256이어야 함",
+                    )
+                )
             digest, size = hashlib.sha256(), 0
             try:
                 with self.zip.open(name) as f:
@@ -372,12 +387,16 @@ class ArchiveReader:
                         digest.update(chunk)
                         size += len(chunk)
             except _BROKEN as exc:
-                problems.append(f"{name}: unreadable ({exc})")
+                problems.append((f"{name}: unreadable ({exc})", f"{name}: 읽을 수 없음({exc})"))
                 continue
             if digest.hexdigest() != want.sha256 or size != want.size:
                 problems.append(
-                    f"{name}: content does not match its SHA-256 in {MANIFEST} "
-                    f"({size} bytes, expected {want.size})"
+                    (
+                        f"{name}: content does not match its SHA-256 in {MANIFEST} "
+                        f"({size} bytes, expected {want.size})",
+                        f"{name}: 내용이 {MANIFEST}의 SHA-256과 다름({size}바이트, 예상 "
+                        f"{want.size}바이트)",
+                    )
                 )
             if progress is not None:
                 progress(1)

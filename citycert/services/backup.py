@@ -194,16 +194,29 @@ def _format_error(exc: BackupFormatError) -> BackupError:
     return BackupError(exc.message_en, exc.message_ko)
 
 
-def _schema_problems(manifest: Manifest) -> list[str]:
+def _schema_problems(manifest: Manifest) -> list[tuple[str, str]]:
+    """Tables or columns of the archive that differ from this schema, as (English, Korean)."""
     problems = []
     ours = {t.name: t for t in tables()}
     for entry in manifest.tables:
         table = ours.get(entry.name)
         if table is None:
-            problems.append(f"table {entry.name}: not in this CityCert's schema")
+            problems.append(
+                (
+                    f"table {entry.name}: not in this CityCert's schema",
+                    f"테이블 {entry.name}: 이 CityCert의 스키마에 없음",
+                )
+            )
         elif entry.columns != columns_of(table):
-            problems.append(f"table {entry.name}: its columns differ from this CityCert's")
-    problems += [f"table {n}: missing" for n in ours if manifest.table(n) is None]
+            problems.append(
+                (
+                    f"table {entry.name}: its columns differ from this CityCert's",
+                    f"테이블 {entry.name}: 열 구성이 이 CityCert와 다름",
+                )
+            )
+    problems += [
+        (f"table {n}: missing", f"테이블 {n}: 없음") for n in ours if manifest.table(n) is None
+    ]
     return problems
 
 
@@ -231,10 +244,11 @@ def open_backup(source: Path, progress: Progress | None = None) -> ArchiveReader
         except BackupFormatError as exc:
             raise _format_error(exc) from None
         if problems:
-            listed = "; ".join(problems)
             raise BackupError(
-                f"{source} is damaged, nothing was restored: {listed}",
-                f"{source} 파일이 손상되어 아무것도 복원하지 않았습니다: {listed}",
+                f"{source} is damaged, nothing was restored: "
+                + "; ".join(en for en, _ in problems),
+                f"{source} 파일이 손상되어 아무것도 복원하지 않았습니다: "
+                + "; ".join(ko for _, ko in problems),
             )
     except BaseException:
         reader.close()

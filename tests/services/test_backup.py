@@ -294,27 +294,31 @@ def not_a_zip(path: Path) -> None:
 
 
 DAMAGE: list[Any] = [
-    # (how the archive is damaged, words the error must contain)
+    # (how the archive is damaged, words the English error must contain, and the Korean one)
     pytest.param(lambda p: _rewrite(p, change_a_value), "tables/input_value.jsonl: content "
-                 "does not match its SHA-256", id="changed-member"),
+                 "does not match its SHA-256", "내용이 manifest.json의 SHA-256과 다름",
+                 id="changed-member"),
     pytest.param(lambda p: _rewrite(p, drop_a_blob), "listed in manifest.json but missing",
-                 id="missing-blob"),
+                 "manifest.json에 있으나 없음", id="missing-blob"),
     pytest.param(lambda p: _rewrite(p, add_a_member), "tables/notes.txt: not listed in "
-                 "manifest.json", id="extra-member"),
+                 "manifest.json", "tables/notes.txt: manifest.json에 없는 항목", id="extra-member"),
     pytest.param(lambda p: _rewrite(p, older_revision), "made at schema revision 0001_initial",
-                 id="other-revision"),
+                 "스키마 버전 0001_initial", id="other-revision"),
     pytest.param(lambda p: _rewrite(p, newer_format), "backup format version 2",
-                 id="newer-format"),
-    pytest.param(truncate, "damaged or truncated", id="truncated"),
-    pytest.param(flip_a_byte, "tables/audit_log.jsonl: unreadable", id="flipped-byte"),
-    pytest.param(not_a_zip, "not a readable CityCert backup", id="not-a-zip"),
+                 "백업 형식 버전 2", id="newer-format"),
+    pytest.param(truncate, "damaged or truncated", "손상되었거나 잘렸습니다", id="truncated"),
+    pytest.param(flip_a_byte, "tables/audit_log.jsonl: unreadable",
+                 "tables/audit_log.jsonl: 읽을 수 없음", id="flipped-byte"),
+    pytest.param(not_a_zip, "not a readable CityCert backup",
+                 "읽을 수 있는 CityCert 백업 파일이 아닙니다", id="not-a-zip"),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("damage", "words"), DAMAGE)
+@pytest.mark.parametrize(("damage", "words", "words_ko"), DAMAGE)
 def test_a_damaged_archive_is_refused_with_a_clear_error_and_nothing_is_written(
     damage: Callable[[Path], None],
     words: str,
+    words_ko: str,
     sources: Callable[[str], Source],
     target: Callable[[str], tuple[str, Database]],
     tmp_path: Path,
@@ -330,6 +334,7 @@ def test_a_damaged_archive_is_refused_with_a_clear_error_and_nothing_is_written(
     assert checked.exit_code == 2 and words in checked.output, checked.output
     assert result.exit_code == 2, result.output
     assert words in result.output.replace("\n", " ")
+    assert words_ko in result.output
     assert "Traceback" not in result.output
     assert table_names(db) == set()  # not even migrated
 
@@ -439,4 +444,14 @@ def test_a_backup_that_fails_half_way_leaves_no_file_behind(
     with pytest.raises(KeyboardInterrupt):
         backup_service.backup(ctx, target=tmp_path / "half.ccbak", progress=interrupt)
 
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_backup_to_a_folder_is_refused_and_names_a_file_to_use(
+    sources: Callable[[str], Source], tmp_path: Path
+) -> None:
+    result = cli("backup", "-o", str(tmp_path), "--database-url", sources("sqlite").url)
+
+    assert result.exit_code == 2
+    assert "is a folder" in result.output and "폴더입니다" in result.output
     assert list(tmp_path.iterdir()) == []
