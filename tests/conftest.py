@@ -45,7 +45,7 @@ def _postgres_admin_url() -> str | None:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Run every database test on each available backend (PostgreSQL only when configured)."""
-    if "backend" not in metafunc.fixturenames:
+    if "backend" not in metafunc.fixturenames or _parametrized_by_test(metafunc, "backend"):
         return
     pg_only = metafunc.definition.get_closest_marker("postgres") is not None
     backends = [] if pg_only else ["sqlite"]
@@ -59,6 +59,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         ],
         indirect=True,
     )
+
+
+def _parametrized_by_test(metafunc: pytest.Metafunc, name: str) -> bool:
+    """Whether the test chose its own values for `name` with @pytest.mark.parametrize."""
+    for mark in metafunc.definition.iter_markers("parametrize"):
+        names = mark.args[0]
+        listed = names.split(",") if isinstance(names, str) else list(names)
+        if name in (n.strip() for n in listed):
+            return True
+    return False
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
