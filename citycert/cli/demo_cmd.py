@@ -7,7 +7,8 @@ import typer
 from citycert.cli.common import fail
 from citycert.cli.db_cmd import DATABASE_URL_HELP, open_db, resolve_url, say
 from citycert.services.context import ServiceContext, ServiceError, cli_actor
-from citycert.services.demo import load_demo
+from citycert.services.demo import DEMO_USERS, ensure_demo_users, load_demo
+from citycert.settings import SettingsError, get_settings
 from citycert.store import migrate
 
 
@@ -33,6 +34,7 @@ def register(app: typer.Typer) -> None:
             ctx = ServiceContext(db=db, actor=cli_actor())
             try:
                 report = load_demo(ctx, publish=publish)
+                logins = _demo_logins(ctx, url)
             except ServiceError as exc:
                 fail(str(exc))
         finally:
@@ -53,8 +55,25 @@ def register(app: typer.Typer) -> None:
                 + ", ".join(report.skipped[:10])
                 + (" ..." if len(report.skipped) > 10 else "")
             )
+        if logins:
+            say("demo logins (데모 로그인) – login / password:")
+            for u in DEMO_USERS:
+                say(f"  {u.login:<20} {u.password:<24} {u.role.value}")
         if serve:
             _serve(url, host, port)
+
+
+def _demo_logins(ctx: ServiceContext, url: str) -> bool:
+    """Make the demo logins, except on a production portal (their passwords are public)."""
+    try:
+        production = get_settings(database_url=url).environment == "production"
+    except SettingsError:
+        production = False
+    if production:
+        say("production settings: no demo logins made (운영 환경: 데모 계정을 만들지 않음)")
+        return False
+    ensure_demo_users(ctx)
+    return True
 
 
 def _serve(url: str, host: str, port: int) -> None:

@@ -13,7 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from citycert.services import cities, cycles, values
+from citycert.domain.authz import Role
+from citycert.services import cities, cycles, users, values
 from citycert.services.context import NotFoundError, ServiceContext
 from citycert.services.values import InputChange, input_spec
 from citycert.standards.catalog import UnknownCatalogError, get_catalog
@@ -109,3 +110,46 @@ def load_demo(
         if publish:
             cycles.set_published(ctx, cycle_id=cycle.id, published=True, reason=DEMO_REASON)
     return report
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    """A demo login with a published password; `cycles` are (city, standard, year) to verify."""
+
+    login: str
+    name: str
+    password: str
+    role: Role
+    city: str | None = None
+    cycles: tuple[tuple[str, str, int], ...] = ()
+
+
+# Demo logins only: `citycert demo` refuses to create them in production (see demo_cmd).
+DEMO_USERS = (
+    DemoUser("editor@daegu", "Daegu data editor (demo)", "demo-editor-daegu", Role.city_editor,
+             city="daegu"),
+    DemoUser("coordinator@daegu", "Daegu coordinator (demo)", "demo-coordinator-daegu",
+             Role.city_coordinator, city="daegu"),
+    DemoUser("verifier@citycert", "Verifier (demo)", "demo-verifier-citycert", Role.verifier,
+             cycles=(("daegu", "iso37120-2018", 2022), ("daegu", "iso37120-2018", 2023))),
+    DemoUser("admin@citycert", "Administrator (demo)", "demo-admin-citycert", Role.administrator),
+)  # fmt: skip
+
+
+def ensure_demo_users(ctx: ServiceContext) -> list[DemoUser]:
+    """Create the demo logins and their roles that are missing (idempotent); returns new ones."""
+    created = []
+    for u in DEMO_USERS:
+        try:
+            users.get_user(ctx, login=u.login)
+        except NotFoundError:
+            users.add_user(ctx, login=u.login, name=u.name, password=u.password)
+            created.append(u)
+        if u.role is Role.verifier:
+            for slug, catalog, year in u.cycles:
+                cycle = cycles.find_cycle(ctx, city=slug, catalog=catalog, year=year)
+                if cycle is not None:
+                    users.grant_role(ctx, login=u.login, role=u.role, cycle_id=cycle.id)
+        else:
+            users.grant_role(ctx, login=u.login, role=u.role, city=u.city)
+    return created
