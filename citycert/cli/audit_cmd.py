@@ -90,16 +90,15 @@ def history(
     if format is OutputFormat.json:
         print_json([e.as_dict() for e in entries])
         return
-    table = Table("seq", "at (UTC)", "actor", "action", "key", "old", "new", "reason")
+    table = Table("seq", "at (UTC)", "actor", "action", "key", "change", "reason")
     for e in entries:
         table.add_row(
             str(e.seq),
-            e.at.isoformat(timespec="seconds"),
+            e.at.strftime("%Y-%m-%d %H:%M"),
             e.actor,
             e.action,
             e.entity_key,
-            _brief(e.old),
-            _brief(e.new),
+            f"{_brief(e.old)} → {_brief(e.new)}",
             e.reason or "",
         )
     console.print(table)

@@ -190,3 +190,18 @@ def test_concurrent_appends_never_fork_the_chain(db: Database) -> None:
     assert errors == []
     result = audit.verify(ServiceContext(db=db, actor="reader"))
     assert (result.ok, result.checked) == (True, 40)
+
+
+def test_cli_history_shows_a_values_changes(ctx: ServiceContext, activity: int) -> None:
+    url = ctx.db.url
+
+    code, out = run_cli("audit", "history", f"{KEY}/14.2/homicides", "--format", "json",
+                        "--database-url", url)  # fmt: skip
+    table_code, table = run_cli("audit", "history", f"{KEY}/14.2", "--database-url", url)
+
+    assert code == 0, out
+    assert [(e["actor"], e["new"]["value"]) for e in json.loads(out)] == [
+        ("editor@daegu", 30.0),
+        ("editor@daegu", 31.0),
+    ]
+    assert table_code == 0 and "police" in table and "input.set" in table
