@@ -295,6 +295,37 @@ def test_two_concurrent_saves_of_one_figure_one_wins_the_other_gets_a_conflict(
         assert s.scalar(select(func.count()).select_from(InputValue)) == 1
 
 
+def test_simultaneous_saves_from_the_same_version_let_exactly_one_win(
+    ctx: ServiceContext, cycle_id: int, context_for: Callable[[str], ServiceContext]
+) -> None:
+    values.set_inputs(ctx, cycle_id, [InputChange("14.2", "homicides", 30)])
+    start = threading.Barrier(4, timeout=30)
+    outcomes: list[object] = []
+
+    def save(n: int) -> None:
+        start.wait()
+        try:
+            values.set_inputs(
+                context_for(f"editor{n}@daegu"),
+                cycle_id,
+                [InputChange("14.2", "homicides", 40 + n, expected_version=1)],
+            )
+            outcomes.append(40 + n)
+        except ConflictError as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+    [winner] = [o for o in outcomes if isinstance(o, int)]
+    assert sum(isinstance(o, ConflictError) for o in outcomes) == 3
+    row = stored(ctx, cycle_id)[("14.2", "homicides")]
+    assert (row.value, row.version) == (winner, 2)
+
+
 def test_recompute_cycle_rebuilds_missing_indicator_values(
     ctx: ServiceContext, cycle_id: int
 ) -> None:
