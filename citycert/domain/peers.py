@@ -127,23 +127,39 @@ class GroupKey:
     label: Text
 
 
-def group_of(city: CityFacts, kind: GroupKind) -> GroupKey | None:
-    """The city's group of this kind; None when the needed fact is unknown."""
+def group_id(city: CityFacts, kind: GroupKind) -> str | None:
+    """The id of the city's group of this kind (cheap; no label); None when a fact is unknown."""
     if kind is GroupKind.population:
         band = POPULATION_BANDS.of(city.population)
-        return None if band is None else GroupKey(kind, band.id, band.label)
+        return None if band is None else band.id
     if kind is GroupKind.income:
         band = INCOME_BANDS.of(city.gdp_per_capita_usd)
-        return None if band is None else GroupKey(kind, band.id, band.label)
+        return None if band is None else band.id
     if kind is GroupKind.climate:
         letter = (city.climate_zone or "")[:1].upper()
-        if letter not in CLIMATE_GROUPS:
-            return None
-        return GroupKey(kind, letter, CLIMATE_GROUPS[letter])
+        return letter if letter in CLIMATE_GROUPS else None
     if city.region and city.region.strip():
-        name = city.region.strip()
-        return GroupKey(kind, name.casefold(), Text(en=name, ko=name))
-    return GroupKey(kind, f"country:{city.country}", Text(en=city.country, ko=city.country))
+        return city.region.strip().casefold()
+    return f"country:{city.country}"
+
+
+def group_of(city: CityFacts, kind: GroupKind) -> GroupKey | None:
+    """The city's group of this kind with its label; None when the needed fact is unknown."""
+    gid = group_id(city, kind)
+    if gid is None:
+        return None
+    if kind is GroupKind.population:
+        return GroupKey(kind, gid, _band(POPULATION_BANDS, gid).label)
+    if kind is GroupKind.income:
+        return GroupKey(kind, gid, _band(INCOME_BANDS, gid).label)
+    if kind is GroupKind.climate:
+        return GroupKey(kind, gid, CLIMATE_GROUPS[gid])
+    name = (city.region or "").strip() or city.country
+    return GroupKey(kind, gid, Text(en=name, ko=name))
+
+
+def _band(bands: BandSet, band_id: str) -> Band:
+    return next(b for b in bands.bands if b.id == band_id)
 
 
 def _size_distance(a: CityFacts, b: CityFacts) -> float:
@@ -156,14 +172,10 @@ def select_peers(
     city: CityFacts, candidates: Iterable[CityFacts], kind: GroupKind, max_peers: int = MAX_PEERS
 ) -> list[CityFacts]:
     """The city's peer group (the city first, then its peers by closeness); [] without a group."""
-    key = group_of(city, kind)
+    key = group_id(city, kind)
     if key is None:
         return []
-    same = [
-        c
-        for c in candidates
-        if c.slug != city.slug and (g := group_of(c, kind)) is not None and g.id == key.id
-    ]
+    same = [c for c in candidates if c.slug != city.slug and group_id(c, kind) == key]
     same.sort(key=lambda c: (_size_distance(city, c), c.slug))
     return [city, *same[:max_peers]]
 

@@ -7,13 +7,18 @@ chosen group (at most `MAX_PEERS + 1` cycles).
 
 from __future__ import annotations
 
+import math
 import statistics
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, false, func, select, true
 
 from citycert.domain.peers import (
+    INCOME_BANDS,
     MAX_PEERS,
+    POPULATION_BANDS,
+    Band,
     CityFacts,
     GroupKey,
     GroupKind,
@@ -147,6 +152,36 @@ def _choose(
     return catalog, year, catalogs, years
 
 
+FACT_COLUMNS = (
+    City.slug,
+    City.country,
+    City.population,
+    City.region,
+    City.climate_zone,
+    City.gdp_per_capita_usd,
+)
+
+
+def _between(column: Any, band: Band | None) -> ColumnElement[bool]:
+    if band is None:
+        return false()
+    upper = column < band.high if math.isfinite(band.high) else true()
+    return and_(column >= band.low, upper)
+
+
+def _in_group(kind: GroupKind, me: CityFacts) -> ColumnElement[bool]:
+    """SQL condition: the city may be in `me`'s group (`select_peers` has the final word)."""
+    if kind is GroupKind.population:
+        return _between(City.population, POPULATION_BANDS.of(me.population))
+    if kind is GroupKind.income:
+        return _between(City.gdp_per_capita_usd, INCOME_BANDS.of(me.gdp_per_capita_usd))
+    if kind is GroupKind.climate:
+        return City.climate_zone.like(f"{(me.climate_zone or '?')[:1].upper()}%")
+    if me.region and me.region.strip():
+        return func.lower(func.trim(City.region)) == me.region.strip().lower()
+    return City.country == me.country
+
+
 def compare(
     ctx: ServiceContext,
     *,
@@ -172,21 +207,36 @@ def compare(
         cycle_of: dict[str, int] = {}
         values: dict[str, dict[str, float]] = {}
         if key is not None:
-            candidates: dict[str, CitySummary] = {}
+            me = _facts(city)
+            candidates: dict[str, CityFacts] = {}
+            # Only the grouping facts of the cities in the group (narrowed in SQL), so the cost
+            # stays small however many cities report that year.
             for r in s.execute(
-                select(ReportingCycle.id.label("cycle_id"), *CITY_COLUMNS)
+                select(ReportingCycle.id.label("cycle_id"), *FACT_COLUMNS)
                 .join(ReportingCycle, ReportingCycle.city_id == City.id)
                 .where(
                     ReportingCycle.catalog == catalog,
                     ReportingCycle.year == year,
                     public_cycle(),
+                    _in_group(kind, me),
                 )
             ):
-                candidates[r.slug] = city_summary(r)
+                candidates[r.slug] = CityFacts(
+                    slug=r.slug,
+                    country=r.country,
+                    population=r.population,
+                    region=r.region,
+                    climate_zone=r.climate_zone,
+                    gdp_per_capita_usd=r.gdp_per_capita_usd,
+                )
                 cycle_of[r.slug] = r.cycle_id
-            chosen = select_peers(_facts(city), map(_facts, candidates.values()), kind)
-            members = [candidates[f.slug] for f in chosen]
-            slug_of = {cycle_of[m.slug]: m.slug for m in members}
+            chosen = [f.slug for f in select_peers(me, candidates.values(), kind)]
+            found = {
+                r.slug: city_summary(r)
+                for r in s.execute(select(*CITY_COLUMNS).where(City.slug.in_(chosen)))
+            }
+            members = [found[slug] for slug in chosen]
+            slug_of = {cycle_of[slug]: slug for slug in chosen}
             for cycle_id, number, value in s.execute(
                 select(IndicatorValue.cycle_id, IndicatorValue.indicator, IndicatorValue.value)
                 .where(IndicatorValue.cycle_id.in_(list(slug_of)))
