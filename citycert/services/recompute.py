@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from citycert.domain.calculation import RawInput, Result, compute
@@ -78,7 +78,7 @@ def recompute_many(
                 if old is None:
                     inserts.append({"cycle_id": cycle_id, "indicator": number, **fields})
                 elif any(getattr(old, k) != v for k, v in fields.items()):
-                    updates.append({"id": old.id, "computed_at": now, **fields})
+                    updates.append({"id": old.id, **fields})
         if len(inserts) + len(updates) >= WRITE_BATCH:
             changed += _write(s, inserts, updates, now)
     return changed + _write(s, inserts, updates, now)
@@ -124,8 +124,7 @@ def _write(
     """Write pending results set-based (not one ORM object per value); empties the lists."""
     n = len(inserts) + len(updates)
     store_bulk.insert_indicator_values(s, inserts, now)
-    if updates:
-        s.execute(update(IndicatorValue), updates)
+    store_bulk.update_indicator_values(s, updates, now)
     inserts.clear()
     updates.clear()
     return n

@@ -1,11 +1,11 @@
-"""Fast set-based writes of many input values: one batch = one or two SQL statements.
+"""Fast set-based writes of many input values: one batch = a few SQL statements.
 
-PostgreSQL: the batch goes in as one array per column (`unnest`) in a single
-`INSERT ... ON CONFLICT DO UPDATE ... WHERE IS DISTINCT FROM ... RETURNING`. SQLite: the batch
-is staged in a temporary table, then one UPDATE changes the rows whose content differs and one
-INSERT adds the new ones. Either way no ORM object is built per row, a changed row's version is
-bumped, an identical row is left alone, and the (cycle, indicator) pairs touched come back so
-the caller recomputes only what changed.
+PostgreSQL: new figures go in with COPY; figures already stored go in as one array per column
+(`unnest`) in a single `INSERT ... ON CONFLICT DO UPDATE ... WHERE IS DISTINCT FROM ...
+RETURNING`. SQLite: the batch is staged in a temporary table, then one UPDATE changes the rows
+whose content differs and one INSERT adds the new ones. Either way no ORM object is built per
+row, a changed row's version is bumped, an identical row is left alone, and the (cycle,
+indicator) pairs touched come back so the caller recomputes only what changed.
 """
 
 from __future__ import annotations
@@ -105,15 +105,37 @@ def close_stage(session: Session) -> None:
         session.execute(text(f"DROP TABLE IF EXISTS temp.{stage.name}"))
 
 
+_PG_EXISTING = "SELECT cycle_id, indicator, input FROM input_value WHERE cycle_id = ANY(%(ids)s)"
+_PG_COPY = (
+    f"COPY input_value ({', '.join(STAGE_COLUMNS)}, updated_by, updated_at, version) FROM STDIN"
+)
+
+
 def _merge_postgresql(
     session: Session, rows: Sequence[tuple[Any, ...]], actor: str, at: datetime
 ) -> tuple[int, int, set[tuple[int, str]]]:
-    columns = list(zip(*rows, strict=True))
-    params: dict[str, Any] = {c: list(col) for c, col in zip(STAGE_COLUMNS, columns, strict=True)}
-    params.update(actor=actor, at=at)
-    result = session.connection().exec_driver_sql(_PG_MERGE, params).all()
-    created = sum(1 for r in result if r[2])
-    return created, len(result) - created, {(r[0], r[1]) for r in result}
+    conn = session.connection()
+    ids = sorted({r[0] for r in rows})
+    stored = {tuple(k) for k in conn.exec_driver_sql(_PG_EXISTING, {"ids": ids})}
+    new = [r for r in rows if (r[0], r[1], r[2]) not in stored]
+    old = [r for r in rows if (r[0], r[1], r[2]) in stored]
+    touched = {(r[0], r[1]) for r in new}
+    if new:
+        # New figures go in with COPY, about twice as fast as INSERT; a figure someone else
+        # inserts meanwhile makes COPY fail on the unique key, and the whole load rolls back.
+        raw: Any = conn.connection.dbapi_connection
+        with raw.cursor() as cur, cur.copy(_PG_COPY) as cp:
+            for r in new:
+                cp.write_row((*r, actor, at, 1))
+    updated = 0
+    if old:
+        columns = list(zip(*old, strict=True))
+        params: dict[str, Any] = {c: list(v) for c, v in zip(STAGE_COLUMNS, columns, strict=True)}
+        params.update(actor=actor, at=at)
+        result = conn.exec_driver_sql(_PG_MERGE, params).all()
+        updated = len(result)
+        touched.update((r[0], r[1]) for r in result)
+    return len(new), updated, touched
 
 
 def _literal(value: Any, name: str) -> Any:
@@ -172,29 +194,54 @@ def merge_batch(
 
 
 _IV_COLUMNS = ("cycle_id", "indicator", "value", "unit", "status", "messages", "provenance")
-_IV_TYPES = ("int4", "text", "float8", "text", "text", "text", "text")
-_PG_IV_INSERT = f"""
-INSERT INTO indicator_value ({", ".join(_IV_COLUMNS)}, computed_at)
-SELECT u.cycle_id, u.indicator, u.value, u.unit, u.status, u.messages::json, u.provenance::json,
-  %(at)s
-FROM unnest({", ".join(f"%({c})b::{t}[]" for c, t in zip(_IV_COLUMNS, _IV_TYPES, strict=True))})
-  AS u({", ".join(_IV_COLUMNS)})
-"""
+_PG_IV_COPY = f"COPY indicator_value ({', '.join(_IV_COLUMNS)}, computed_at) FROM STDIN"
 
 
 def insert_indicator_values(session: Session, rows: Sequence[dict[str, Any]], at: datetime) -> None:
-    """Insert computed indicator values (dicts of `_IV_COLUMNS`) in one statement per batch."""
+    """Insert computed indicator values (dicts of `_IV_COLUMNS`): COPY on PostgreSQL."""
     if not rows:
         return
     if session.get_bind().dialect.name != "postgresql":
-        session.execute(
-            insert(cast(Table, IndicatorValue.__table__)), [{**r, "computed_at": at} for r in rows]
-        )
+        table = cast(Table, IndicatorValue.__table__)
+        session.execute(insert(table), [{**r, "computed_at": at} for r in rows])
         return
-    for start in range(0, len(rows), 5000):
-        chunk = rows[start : start + 5000]
-        params: dict[str, Any] = {c: [r[c] for r in chunk] for c in _IV_COLUMNS}
-        for c in ("messages", "provenance"):
-            params[c] = [None if v is None else json.dumps(v) for v in params[c]]
-        params["at"] = at
-        session.connection().exec_driver_sql(_PG_IV_INSERT, params)
+    raw: Any = session.connection().connection.dbapi_connection
+    with raw.cursor() as cur, cur.copy(_PG_IV_COPY) as cp:
+        for r in rows:
+            cp.write_row(
+                (
+                    r["cycle_id"],
+                    r["indicator"],
+                    r["value"],
+                    r["unit"],
+                    r["status"],
+                    json.dumps(r["messages"]),
+                    None if r["provenance"] is None else json.dumps(r["provenance"]),
+                    at,
+                )
+            )
+
+
+_PG_IV_UPDATE = """
+UPDATE indicator_value AS iv SET value = u.value, unit = u.unit, status = u.status,
+  messages = u.messages::json, provenance = u.provenance::json, computed_at = %(at)s
+FROM unnest(%(id)b::int8[], %(value)b::float8[], %(unit)b::text[], %(status)b::text[],
+  %(messages)b::text[], %(provenance)b::text[]) AS u(id, value, unit, status, messages, provenance)
+WHERE iv.id = u.id
+"""
+
+
+def update_indicator_values(session: Session, rows: Sequence[dict[str, Any]], at: datetime) -> None:
+    """Update computed indicator values by id (dicts of `id` and `_IV_COLUMNS` results)."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(update(IndicatorValue), [{**r, "computed_at": at} for r in rows])
+        return
+    params: dict[str, Any] = {c: [r[c] for r in rows] for c in ("id", "value", "unit", "status")}
+    params["messages"] = [json.dumps(r["messages"]) for r in rows]
+    params["provenance"] = [
+        None if r["provenance"] is None else json.dumps(r["provenance"]) for r in rows
+    ]
+    params["at"] = at
+    session.connection().exec_driver_sql(_PG_IV_UPDATE, params)
