@@ -7,6 +7,7 @@ import typer
 from citycert.cli import (
     audit_cmd,
     backup_cmd,
+    batch_cmd,
     catalog_cmd,
     certificate_cmd,
     certify_cmd,
@@ -50,6 +51,7 @@ app.add_typer(certificate_cmd.app, name="certificate")
 app.add_typer(certificate_cmd.report_app, name="report")
 backup_cmd.register(app)
 app.add_typer(user_cmd.app, name="user")
+app.add_typer(batch_cmd.app, name="batch")
 app.add_typer(workflow_cmd.app, name="workflow")
 
 
