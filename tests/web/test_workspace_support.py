@@ -1,0 +1,86 @@
+"""Helpers for the signed-in page tests (no tests here): personas on the sample data, signing in
+with a real session and posting forms with the page's own CSRF token, as a browser does.
+
+Personas (all with PASSWORD): `coord.daegu` (coordinator of Daegu), `editor.busan` (editor of
+another city), `verifier.draft` (verifier assigned to Daegu's 2024 draft cycle), `admin`.
+The Daegu editor `editor.daegu` comes from tests/web/conftest.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from citycert.domain.authz import Role
+from citycert.services import users
+from citycert.services.context import ServiceContext
+from tests.web.conftest import EDITOR_LOGIN, EDITOR_PASSWORD
+
+PASSWORD = EDITOR_PASSWORD
+DRAFT = "/workspace/daegu/iso37120-2018/2024"
+REVIEW = "/verifier/daegu/iso37120-2018/2024"
+_TOKEN = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+
+
+def add_persona(
+    ctx: ServiceContext,
+    login: str,
+    role: Role,
+    *,
+    city: str | None = None,
+    cycle_id: int | None = None,
+) -> str:
+    """A user with a password and one role (the operator's context makes it)."""
+    users.add_user(ctx, login=login, name=login, password=PASSWORD)
+    users.grant_role(ctx, login=login, role=role, city=city, cycle_id=cycle_id)
+    return login
+
+
+def make_personas(ctx: ServiceContext, draft_cycle_id: int) -> None:
+    add_persona(ctx, EDITOR_LOGIN, Role.city_editor, city="daegu")
+    add_persona(ctx, "coord.daegu", Role.city_coordinator, city="daegu")
+    add_persona(ctx, "editor.busan", Role.city_editor, city="busan")
+    add_persona(ctx, "verifier.draft", Role.verifier, cycle_id=draft_cycle_id)
+    add_persona(ctx, "admin", Role.administrator)
+
+
+def token(client: TestClient, path: str) -> str:
+    """The CSRF token of the forms on `path` (as the signed-in person sees it)."""
+    page = client.get(path)
+    found = _TOKEN.search(page.text)
+    assert found, f"{path} has no form ({page.status_code})"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, login: str) -> TestClient:
+    r = client.post(
+        "/login",
+        data={"login": login, "password": PASSWORD, "csrf_token": token(client, "/login")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    return client
+
+
+def post(
+    client: TestClient,
+    path: str,
+    data: Mapping[str, Any],
+    *,
+    form_page: str,
+    files: Mapping[str, Any] | None = None,
+    **kwargs: Any,
+) -> httpx.Response:
+    """Post a form of `form_page` to `path`, with that page's CSRF token; redirects not followed."""
+    body = {**data, "csrf_token": token(client, form_page)}
+    return client.post(path, data=body, files=files, follow_redirects=False, **kwargs)
+
+
+def persona_client(app: FastAPI, login: str) -> Iterator[TestClient]:
+    with TestClient(app) as c:
+        yield sign_in(c, login)
