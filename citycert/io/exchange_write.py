@@ -215,7 +215,7 @@ README_LINES: tuple[tuple[str, str], ...] = (
     (
         "Text that would start with = + - @ or ' is written with a leading ' so that it is "
         "never run as a formula; CityCert removes that mark when the file is imported.",
-        "= + - @ ' 로 시작하는 글자는 수식으로 실행되지 않도록 앞에 ' 를 붙여 적었습니다. "
+        "글자가 = + - @ ' 로 시작하면 수식으로 실행되지 않도록 앞에 ' 를 붙여 적었습니다. "
         "CityCert로 다시 가져올 때 이 표시는 제거됩니다.",
     ),
     (

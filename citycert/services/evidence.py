@@ -20,6 +20,39 @@ from citycert.settings import get_settings
 from citycert.standards.catalog import get_catalog
 from citycert.store.models import EvidenceBlob, EvidenceLink, ReportingCycle
 
+# Evidence file types by name ending, with the media type they are stored and served as. The
+# type a browser sends is not trusted; anything a browser could run from our origin (HTML, SVG,
+# scripts, programs) is refused.
+EVIDENCE_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "tif": "image/tiff",
+    "tiff": "image/tiff",
+    "txt": "text/plain",
+    "csv": "text/csv",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xls": "application/vnd.ms-excel",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "doc": "application/msword",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "hwp": "application/x-hwp",
+    "hwpx": "application/hwp+zip",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "zip": "application/zip",
+}
+
+
+def evidence_media_type(filename: str) -> str | None:
+    """The media type an evidence file is stored as, from its name; None = not accepted."""
+    _, dot, ext = filename.rpartition(".")
+    return EVIDENCE_TYPES.get(ext.lower()) if dot else None
+
 
 @dataclass(frozen=True)
 class EvidenceFile:
@@ -76,6 +109,16 @@ def add_evidence(
         )
     if not name:
         problems.append(Problem("filename", "file name is empty", "파일 이름이 비어 있습니다"))
+    elif evidence_media_type(name) is None:
+        accepted = ", ".join(f".{e}" for e in EVIDENCE_TYPES)
+        problems.append(
+            Problem(
+                "filename",
+                f"files like {name!r} cannot be attached; accepted types: {accepted}",
+                f"{name!r} 형식의 파일은 첨부할 수 없습니다. 첨부할 수 있는 형식: {accepted}",
+            )
+        )
+    media_type = evidence_media_type(name) or media_type
     sha = hashlib.sha256(data).hexdigest()
     with ctx.transaction() as s:
         cycle, slug = load_cycle(s, cycle_id)

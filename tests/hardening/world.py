@@ -4,9 +4,9 @@ Real city names, made-up figures. It holds: cities (one a sample), cycles in sev
 (draft, in verification with decisions, a query thread and a justified warning, published,
 certified), a value reported as not available, odd texts (Korean, emoji, formula-like), evidence
 files (one content attached twice, so one blob for two links; an empty file), users with
-passwords, role grants, a login session, an API token, a certificate and an ISO 37106 maturity
-assessment with items (stored as the certificate tests store them, the issuing services being
-elsewhere), and the audit entries all of this wrote.
+passwords, role grants, a login session, a failed sign-in, an API token, a certificate and an
+ISO 37106 maturity assessment with items (stored as the certificate tests store them, the
+issuing services being elsewhere), and the audit entries all of this wrote.
 """
 
 from __future__ import annotations
@@ -19,7 +19,17 @@ from typing import Any
 
 from citycert.domain.authz import Role
 from citycert.domain.workflow import Decision
-from citycert.services import auth, cities, cycles, data_quality, evidence, users, values, workflow
+from citycert.services import (
+    auth,
+    cities,
+    cycles,
+    data_quality,
+    evidence,
+    throttle,
+    users,
+    values,
+    workflow,
+)
 from citycert.services.context import ServiceContext
 from citycert.services.principal import user_context
 from citycert.services.values import InputChange
@@ -84,6 +94,7 @@ def build_world(admin: ServiceContext) -> World:
     verifier = as_user("verifier.kim")
     auth.login(editor, login="editor.daegu", password="correct horse battery 42")
     auth.create_api_token(admin, login="coord.daegu", label="nightly upload")
+    throttle.record_failure(admin, login="verifier.kim", address="192.0.2.7")  # a mistyped password
 
     values.set_inputs(editor, a, CLEAN_2014)
     evidence.add_evidence(

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Form, Query
 from pydantic import BaseModel
 from starlette.responses import RedirectResponse, Response
 
-from citycert.services import auth
+from citycert.services import auth, throttle
 from citycert.services.context import ServiceContext
 from citycert.web.deps import public_context
 from citycert.web.rendering import PageContext, page, page_context, render_page
@@ -46,10 +46,12 @@ def login_submit(
     pc: PageContext = Depends(page_context),
     ctx: ServiceContext = Depends(public_context),
 ) -> Response:
-    """Open a session and go on; wrong credentials show the form again (401)."""
+    """Open a session and go on; wrong credentials show the form again (401), and too many
+    failures for this login or from this address refuse further tries for a while (429)."""
+    address = pc.request.client.host if pc.request.client else None
     try:
-        secret = auth.login(ctx, login=login, password=password)
-    except auth.AuthenticationFailed as exc:
+        secret = throttle.throttled_login(ctx, login=login, password=password, address=address)
+    except (auth.AuthenticationFailed, throttle.TooManyAttempts) as exc:
         data = LoginPage(
             next=safe_next(next),
             login=login,
@@ -57,6 +59,9 @@ def login_submit(
         )
         page_response = render_page(pc, "login.html", data)
         page_response.status_code = 401
+        if isinstance(exc, throttle.TooManyAttempts):
+            page_response.status_code = 429
+            page_response.headers["retry-after"] = str(exc.retry_after)
         return page_response
     response = RedirectResponse(safe_next(next), status_code=303)
     set_cookie(
