@@ -17,8 +17,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from citycert.domain.authz import Role
-from citycert.services import users
+from citycert.domain.calculation import RawInput
+from citycert.domain.validation import ValidationContext, validate
+from citycert.services import cities, cycles, data_quality, users, values, workflow
 from citycert.services.context import ServiceContext
+from citycert.services.principal import user_context
+from citycert.standards.catalog import get_catalog
 from tests.web.conftest import EDITOR_LOGIN, EDITOR_PASSWORD
 
 PASSWORD = EDITOR_PASSWORD
@@ -84,3 +88,43 @@ def post(
 def persona_client(app: FastAPI, login: str) -> Iterator[TestClient]:
     with TestClient(app) as c:
         yield sign_in(c, login)
+
+
+def clean_figures(catalog: str, count: int, population: float) -> list[values.InputChange]:
+    """Figures for `count` indicators that pass every validation rule (small plausible shares:
+    numerators 10, denominators 1000, reported values 50, the city's population as given)."""
+    cat = get_catalog(catalog)
+    plain = {"numerator": 10.0, "denominator": 1000.0, "value": 50.0}
+    wanted: dict[str, dict[str, float]] = {}
+    for ind in cat.counted():  # profile indicators do not count towards a level
+        if ind.formula is not None:
+            wanted[ind.number] = {
+                i.name: population if i.name == "population" else plain[i.role.value]
+                for i in ind.formula.inputs
+            }
+    raw = {n: {k: RawInput(v) for k, v in d.items()} for n, d in wanted.items()}
+    context = ValidationContext(city_population=population, history={}, year=2024)
+    flagged = {f.indicator for f in validate(cat, raw, context=context)}
+    chosen = [n for n in wanted if n not in flagged][:count]
+    assert len(chosen) == count, "the catalogue has too few indicators for this test"
+    return [
+        values.InputChange(n, name, value, source="city statistics", quality_grade="B")
+        for n in chosen
+        for name, value in wanted[n].items()
+    ]
+
+
+def submitted_cycle(ctx: ServiceContext, *, city: str, year: int, indicators: int) -> int:
+    """A cycle of `city` with clean figures for `indicators` indicators, its warnings against
+    past years explained and submitted by the city's coordinator `coord.<city>`; returns its id."""
+    cycle = cycles.open_cycle(ctx, city=city, catalog="iso37120-2018", year=year)
+    population = float(cities.get_city(ctx, slug=city).population or 1_000_000)
+    values.set_inputs(ctx, cycle.id, clean_figures("iso37120-2018", indicators, population))
+    coord = user_context(ctx.db, f"coord.{city}")
+    for f in data_quality.check_cycle(coord, cycle_id=cycle.id):
+        assert f.severity == "warning", f
+        data_quality.justify(
+            coord, cycle_id=cycle.id, indicator=f.indicator, rule=f.rule, text="new method"
+        )
+    workflow.submit(coord, cycle_id=cycle.id)
+    return cycle.id
