@@ -8,6 +8,7 @@ from citycert.cli.common import fail
 from citycert.cli.db_cmd import DATABASE_URL_HELP, open_db, resolve_url, say
 from citycert.services.context import ServiceContext, ServiceError, cli_actor
 from citycert.services.demo import DEMO_USERS, ensure_demo_users, load_demo
+from citycert.services.demo_story import STORY_USERS, StoryReport, load_story
 from citycert.settings import SettingsError, get_settings
 from citycert.store import migrate
 
@@ -35,12 +36,14 @@ def register(app: typer.Typer) -> None:
             try:
                 report = load_demo(ctx, publish=publish)
                 logins = _demo_logins(ctx, url)
+                # The story acts as the demo logins, so it runs only where they exist.
+                story = load_story(ctx, environment=_environment(url)) if logins else StoryReport()
             except ServiceError as exc:
                 fail(str(exc))
         finally:
             db.dispose()
         safe = db.engine.url.render_as_string(hide_password=True)
-        if report.changed:
+        if report.changed or story.changed:
             say(
                 f"demo data loaded into {safe}: {report.cities_created} new cities, "
                 f"{report.cycles} reporting cycles, {report.created} figures added, "
@@ -55,22 +58,33 @@ def register(app: typer.Typer) -> None:
                 + ", ".join(report.skipped[:10])
                 + (" ..." if len(report.skipped) > 10 else "")
             )
+        if story.changed:
+            say(f"demo story played (데모 시나리오 실행): {len(story.steps)} steps; certificates:")
+            for step in story.steps:
+                if "certificate" in step:
+                    say(f"  {step}")
         if logins:
             say("demo logins (데모 로그인) – login / password:")
-            for u in DEMO_USERS:
-                say(f"  {u.login:<20} {u.password:<24} {u.role.value}")
+            for u in (*DEMO_USERS, *STORY_USERS):
+                say(f"  {u.login:<22} {u.password:<27} {u.role.value}")
         if serve:
             _serve(url, host, port)
 
 
+def _environment(url: str) -> str:
+    try:
+        return get_settings(database_url=url).environment
+    except SettingsError:
+        return "development"
+
+
 def _demo_logins(ctx: ServiceContext, url: str) -> bool:
     """Make the demo logins, except on a production portal (their passwords are public)."""
-    try:
-        production = get_settings(database_url=url).environment == "production"
-    except SettingsError:
-        production = False
-    if production:
-        say("production settings: no demo logins made (운영 환경: 데모 계정을 만들지 않음)")
+    if _environment(url) == "production":
+        say(
+            "production settings: no demo logins made and no demo story played "
+            "(운영 환경: 데모 계정과 데모 시나리오를 만들지 않음)"
+        )
         return False
     ensure_demo_users(ctx)
     return True

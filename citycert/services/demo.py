@@ -22,6 +22,8 @@ from citycert.standards.catalog import UnknownCatalogError, get_catalog
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 VALUE_FILES = ("values.csv", "sample_values.csv")
 DEMO_REASON = "demo data (citycert demo)"
+# Sample cycles the demo story (demo_story.py) keeps as unpublished drafts.
+UNPUBLISHED = frozenset({("gangneung", "iso37120-2018", 2023)})
 
 
 @dataclass
@@ -107,7 +109,7 @@ def load_demo(
         report.created += summary.created
         report.updated += summary.updated
         report.unchanged += summary.unchanged
-        if publish:
+        if publish and (slug, catalog, year) not in UNPUBLISHED:
             cycles.set_published(ctx, cycle_id=cycle.id, published=True, reason=DEMO_REASON)
     return report
 
