@@ -1,11 +1,12 @@
 """Fast set-based writes of many input values: one batch = a few SQL statements.
 
-PostgreSQL: new figures go in with COPY; figures already stored go in as one array per column
-(`unnest`) in a single `INSERT ... ON CONFLICT DO UPDATE ... WHERE IS DISTINCT FROM ...
-RETURNING`. SQLite: the batch is staged in a temporary table, then one UPDATE changes the rows
-whose content differs and one INSERT adds the new ones. Either way no ORM object is built per
-row, a changed row's version is bumped, an identical row is left alone, and the (cycle,
-indicator) pairs touched come back so the caller recomputes only what changed.
+PostgreSQL: each column of a batch is sent as one binary array (`unnest`); new figures go in
+with a plain INSERT, stored ones through `INSERT ... ON CONFLICT DO UPDATE ... WHERE IS
+DISTINCT FROM ... RETURNING`. SQLite: the batch is staged in a temporary table, then one
+UPDATE changes the rows whose content differs and one INSERT adds the new ones. Either way no
+ORM object is built per row, a changed row's version is bumped, an identical row is left
+alone, and the (cycle, indicator) pairs touched come back so the caller recomputes only what
+changed. Every statement goes through SQLAlchemy (visible to its events and logging).
 """
 
 from __future__ import annotations
@@ -78,20 +79,6 @@ stage = Table(
 
 _PG_TYPES = ("int4", "text", "text", "float8", "text", "float8", "text", "text", "text", "text")
 
-_PG_MERGE = f"""
-INSERT INTO input_value ({", ".join(STAGE_COLUMNS)}, updated_by, updated_at, version)
-SELECT u.*, %(actor)s, %(at)s, 1
-FROM unnest({", ".join(f"%({c})b::{t}[]" for c, t in zip(STAGE_COLUMNS, _PG_TYPES, strict=True))})
-  AS u({", ".join(STAGE_COLUMNS)})
-ON CONFLICT (cycle_id, indicator, input) DO UPDATE SET
-  {", ".join(f"{c} = {_pg_new(c)}" for c in CONTENT)},
-  updated_by = excluded.updated_by, updated_at = excluded.updated_at,
-  version = input_value.version + 1
-WHERE ({", ".join(f"input_value.{c}" for c in CONTENT)})
-  IS DISTINCT FROM ({", ".join(_pg_new(c) for c in CONTENT)})
-RETURNING cycle_id, indicator, (xmax = 0) AS created
-"""
-
 
 def open_stage(session: Session) -> None:
     """Prepare this transaction for `merge_batch` (SQLite: a connection-private stage table)."""
@@ -106,9 +93,30 @@ def close_stage(session: Session) -> None:
 
 
 _PG_EXISTING = "SELECT cycle_id, indicator, input FROM input_value WHERE cycle_id = ANY(%(ids)s)"
-_PG_COPY = (
-    f"COPY input_value ({', '.join(STAGE_COLUMNS)}, updated_by, updated_at, version) FROM STDIN"
-)
+_PG_INSERT = f"""
+INSERT INTO input_value ({", ".join(STAGE_COLUMNS)}, updated_by, updated_at, version)
+SELECT u.*, %(actor)s, %(at)s, 1
+FROM unnest({", ".join(f"%({c})b::{t}[]" for c, t in zip(STAGE_COLUMNS, _PG_TYPES, strict=True))})
+  AS u({", ".join(STAGE_COLUMNS)})
+"""
+# Figures already stored: change those whose content differs (a blank keeps a stored note).
+_PG_MERGE = f"""{_PG_INSERT}
+ON CONFLICT (cycle_id, indicator, input) DO UPDATE SET
+  {", ".join(f"{c} = {_pg_new(c)}" for c in CONTENT)},
+  updated_by = excluded.updated_by, updated_at = excluded.updated_at,
+  version = input_value.version + 1
+WHERE ({", ".join(f"input_value.{c}" for c in CONTENT)})
+  IS DISTINCT FROM ({", ".join(_pg_new(c) for c in CONTENT)})
+RETURNING cycle_id, indicator
+"""
+
+
+def _arrays(rows: Sequence[tuple[Any, ...]], actor: str, at: datetime) -> dict[str, Any]:
+    """One list per column, sent as binary arrays (no per-value text escaping)."""
+    columns = list(zip(*rows, strict=True))
+    params: dict[str, Any] = {c: list(v) for c, v in zip(STAGE_COLUMNS, columns, strict=True)}
+    params.update(actor=actor, at=at)
+    return params
 
 
 def _merge_postgresql(
@@ -121,18 +129,12 @@ def _merge_postgresql(
     old = [r for r in rows if (r[0], r[1], r[2]) in stored]
     touched = {(r[0], r[1]) for r in new}
     if new:
-        # New figures go in with COPY, about twice as fast as INSERT; a figure someone else
-        # inserts meanwhile makes COPY fail on the unique key, and the whole load rolls back.
-        raw: Any = conn.connection.dbapi_connection
-        with raw.cursor() as cur, cur.copy(_PG_COPY) as cp:
-            for r in new:
-                cp.write_row((*r, actor, at, 1))
+        # New figures: a plain INSERT, cheaper than ON CONFLICT. A figure someone else inserts
+        # meanwhile fails the unique key and the whole load rolls back.
+        conn.exec_driver_sql(_PG_INSERT, _arrays(new, actor, at))
     updated = 0
     if old:
-        columns = list(zip(*old, strict=True))
-        params: dict[str, Any] = {c: list(v) for c, v in zip(STAGE_COLUMNS, columns, strict=True)}
-        params.update(actor=actor, at=at)
-        result = conn.exec_driver_sql(_PG_MERGE, params).all()
+        result = conn.exec_driver_sql(_PG_MERGE, _arrays(old, actor, at)).all()
         updated = len(result)
         touched.update((r[0], r[1]) for r in result)
     return len(new), updated, touched
@@ -194,32 +196,30 @@ def merge_batch(
 
 
 _IV_COLUMNS = ("cycle_id", "indicator", "value", "unit", "status", "messages", "provenance")
-_PG_IV_COPY = f"COPY indicator_value ({', '.join(_IV_COLUMNS)}, computed_at) FROM STDIN"
+_PG_IV_INSERT = """
+INSERT INTO indicator_value (cycle_id, indicator, value, unit, status, messages, provenance,
+  computed_at)
+SELECT u.cycle_id, u.indicator, u.value, u.unit, u.status, u.messages::json, u.provenance::json,
+  %(at)s
+FROM unnest(%(cycle_id)b::int4[], %(indicator)b::text[], %(value)b::float8[], %(unit)b::text[],
+  %(status)b::text[], %(messages)b::text[], %(provenance)b::text[])
+  AS u(cycle_id, indicator, value, unit, status, messages, provenance)
+"""
 
 
 def insert_indicator_values(session: Session, rows: Sequence[dict[str, Any]], at: datetime) -> None:
-    """Insert computed indicator values (dicts of `_IV_COLUMNS`): COPY on PostgreSQL."""
+    """Insert computed indicator values (dicts of `_IV_COLUMNS`) in one statement."""
     if not rows:
         return
     if session.get_bind().dialect.name != "postgresql":
         table = cast(Table, IndicatorValue.__table__)
         session.execute(insert(table), [{**r, "computed_at": at} for r in rows])
         return
-    raw: Any = session.connection().connection.dbapi_connection
-    with raw.cursor() as cur, cur.copy(_PG_IV_COPY) as cp:
-        for r in rows:
-            cp.write_row(
-                (
-                    r["cycle_id"],
-                    r["indicator"],
-                    r["value"],
-                    r["unit"],
-                    r["status"],
-                    json.dumps(r["messages"]),
-                    None if r["provenance"] is None else json.dumps(r["provenance"]),
-                    at,
-                )
-            )
+    params: dict[str, Any] = {c: [r[c] for r in rows] for c in _IV_COLUMNS}
+    for c in ("messages", "provenance"):
+        params[c] = [None if v is None else json.dumps(v) for v in params[c]]
+    params["at"] = at
+    session.connection().exec_driver_sql(_PG_IV_INSERT, params)
 
 
 _PG_IV_UPDATE = """
