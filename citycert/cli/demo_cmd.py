@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from citycert.cli.common import fail
@@ -9,7 +11,7 @@ from citycert.cli.db_cmd import DATABASE_URL_HELP, open_db, resolve_url, say
 from citycert.services.context import ServiceContext, ServiceError, cli_actor
 from citycert.services.demo import DEMO_USERS, ensure_demo_users, load_demo
 from citycert.services.demo_story import STORY_USERS, StoryReport, load_story
-from citycert.settings import SettingsError, get_settings
+from citycert.settings import ENV_PREFIX, SettingsError, get_settings
 from citycert.store import migrate
 
 
@@ -23,8 +25,14 @@ def register(app: typer.Typer) -> None:
         publish: bool = typer.Option(
             True, "--publish/--no-publish", help="Show the demo cycles on the public portal."
         ),
+        story: bool = typer.Option(
+            True,
+            "--story/--no-story",
+            help="Play the demo story: sample cycles submitted, verified and certified.",
+        ),
     ) -> None:
-        """Load real open data (Los Angeles, US cities, Korean census) and two sample cities.
+        """Load real open data (Los Angeles, US cities, Korean census), two sample cities and
+        their certification story (demo logins; never with production settings).
 
         Safe to run again: data already in place is left alone and nothing new is logged.
         """
@@ -37,13 +45,17 @@ def register(app: typer.Typer) -> None:
                 report = load_demo(ctx, publish=publish)
                 logins = _demo_logins(ctx, url)
                 # The story acts as the demo logins, so it runs only where they exist.
-                story = load_story(ctx, environment=_environment(url)) if logins else StoryReport()
+                played = (
+                    load_story(ctx, environment=_environment(url))
+                    if logins and story
+                    else StoryReport()
+                )
             except ServiceError as exc:
                 fail(str(exc))
         finally:
             db.dispose()
         safe = db.engine.url.render_as_string(hide_password=True)
-        if report.changed or story.changed:
+        if report.changed or played.changed:
             say(
                 f"demo data loaded into {safe}: {report.cities_created} new cities, "
                 f"{report.cycles} reporting cycles, {report.created} figures added, "
@@ -58,9 +70,9 @@ def register(app: typer.Typer) -> None:
                 + ", ".join(report.skipped[:10])
                 + (" ..." if len(report.skipped) > 10 else "")
             )
-        if story.changed:
-            say(f"demo story played (데모 시나리오 실행): {len(story.steps)} steps; certificates:")
-            for step in story.steps:
+        if played.changed:
+            say(f"demo story played (데모 시나리오 실행): {len(played.steps)} steps; certificates:")
+            for step in played.steps:
                 if "certificate" in step:
                     say(f"  {step}")
         if logins:
@@ -74,8 +86,8 @@ def register(app: typer.Typer) -> None:
 def _environment(url: str) -> str:
     try:
         return get_settings(database_url=url).environment
-    except SettingsError:
-        return "development"
+    except SettingsError:  # e.g. production without a secret key: still production here
+        return os.environ.get(f"{ENV_PREFIX}ENVIRONMENT", "development").strip().lower()
 
 
 def _demo_logins(ctx: ServiceContext, url: str) -> bool:
