@@ -20,6 +20,7 @@ from sqlalchemy import (
     DateTime,
     Double,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -205,13 +206,22 @@ class AuditLog(Base):
     """Append-only, hash-chained record of every change; never updated or deleted."""
 
     __tablename__ = "audit_log"
+    # Serves exact keys and prefix searches (`history`): PostgreSQL needs the pattern operator
+    # class for LIKE 'prefix%' under a non-C collation.
+    __table_args__ = (
+        Index(
+            "ix_audit_log_entity_key_prefix",
+            "entity_key",
+            postgresql_ops={"entity_key": "varchar_pattern_ops"},
+        ),
+    )
 
     seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
     at: Mapped[datetime]
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(60))  # e.g. input.set, city.create
     entity: Mapped[str] = mapped_column(String(60))  # e.g. input_value, city
-    entity_key: Mapped[str] = mapped_column(String(500), index=True)
+    entity_key: Mapped[str] = mapped_column(String(500))
     old: Mapped[Any] = mapped_column(JSON(none_as_null=True), nullable=True)
     new: Mapped[Any] = mapped_column(JSON(none_as_null=True), nullable=True)
     reason: Mapped[str | None] = mapped_column(Text)
