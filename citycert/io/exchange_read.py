@@ -8,8 +8,6 @@ ignored: they are recomputed from the inputs.
 
 from __future__ import annotations
 
-import csv
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from citycert.io.exchange_write import INPUT_COLUMNS, restore
 from citycert.io.numbers import clean_text
 from citycert.io.problems import Problem
 from citycert.io.workbook.cells import read_number, read_text
+from citycert.io.workbook.guard import Budget, csv_rows, decode_text, load_json, sheet_rows
 from citycert.io.workbook.headers import Col
 from citycert.io.workbook.interpret import RawRow, RowChecker, check_expectations
 from citycert.io.workbook.messages import problem
@@ -231,12 +230,7 @@ def read_exchange_csv(
 ) -> ParsedFile:
     """Rows of an exchange CSV (the `inputs` table, optionally with city name columns)."""
     reader = _Reader(str(path), "exchange-csv", expect)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        reader.checker.problems.append(problem("not_utf8", file=str(path)))
-        return reader.finish()
-    rows = csv.reader(text.splitlines())
+    rows = csv_rows(decode_text(path.read_bytes(), str(path)), str(path))
     header = [clean_text(h).lower() for h in next(rows, [])]
     reader.checker.problems.extend(_header_problem(str(path), None, header))
     if reader.checker.problems:
@@ -257,10 +251,12 @@ def read_exchange_csv(
     return reader.finish()
 
 
-def _sheet_records(wb: Workbook, title: str) -> Iterator[tuple[int, dict[str, Any]]]:
+def _sheet_records(
+    wb: Workbook, title: str, budget: Budget
+) -> Iterator[tuple[int, dict[str, Any]]]:
     ws = wb[title]
     ws.reset_dimensions()
-    rows = ws.iter_rows(values_only=True)
+    rows = sheet_rows(ws.iter_rows(values_only=True), budget.file, title, budget)
     header = [clean_text(str(h)).lower() if h is not None else "" for h in next(rows, ())]
     for rowno, cells in enumerate(rows, start=2):
         yield rowno, _restored(dict(zip(header, cells, strict=False)))
@@ -276,16 +272,17 @@ def read_exchange_workbook(
 ) -> ParsedFile:
     """Rows and cities of an exchange xlsx (sheets `cities` and `inputs`, header on row 1)."""
     reader = _Reader(file, "exchange-xlsx", expect)
-    for rowno, rec in _sheet_records(wb, "cities"):
+    budget = Budget(file)
+    for rowno, rec in _sheet_records(wb, "cities", budget):
         reader.city_from_table(rec, Place("cities", rowno, None))
     ws = wb["inputs"]
     ws.reset_dimensions()
-    first = next(ws.iter_rows(values_only=True, max_row=1), ())
+    first = next(sheet_rows(ws.iter_rows(values_only=True, max_row=1), file, "inputs", budget), ())
     header = [clean_text(str(h)).lower() for h in first if h is not None]
     reader.checker.problems.extend(_header_problem(file, "inputs", header))
     if reader.checker.problems:
         return reader.finish()
-    for rowno, rec in _sheet_records(wb, "inputs"):
+    for rowno, rec in _sheet_records(wb, "inputs", budget):
         if progress is not None:
             progress(1)
         if all(v is None for v in rec.values()):
@@ -302,16 +299,7 @@ def read_exchange_json(
     """Rows, cities and cycle states of an exchange JSON document."""
     file = str(path)
     reader = _Reader(file, "exchange-json", expect)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError:
-        reader.checker.problems.append(problem("not_utf8", file=file))
-        return reader.finish()
-    except json.JSONDecodeError as exc:
-        reader.checker.problems.append(
-            problem("bad_json", file=file, row=exc.lineno, error=f"{exc.msg}, column {exc.colno}")
-        )
-        return reader.finish()
+    doc = load_json(path.read_bytes(), file)
     if (
         not isinstance(doc, dict)
         or doc.get("format") != "citycert-exchange"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00a0\u202f"), None)
+# NUL too: no database text column can hold it, and no one types it on purpose.
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\x00\u200b\u200c\u200d\u2060\ufeff\u00a0\u202f"), None)
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
@@ -14,7 +15,7 @@ class NumberError(ValueError):
 
 
 def clean_text(text: str) -> str:
-    """Strip surrounding spaces and invisible characters (zero-width, no-break spaces)."""
+    """Strip surrounding spaces and invisible characters (zero-width, no-break spaces, NUL)."""
     return unicodedata.normalize("NFKC", text.translate(_ZERO_WIDTH)).strip()
 
 

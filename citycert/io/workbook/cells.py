@@ -101,7 +101,7 @@ def read_text(raw: object) -> str | None:
     """A free-text cell (source, comment) cleaned of invisible characters; None when blank."""
     if raw is None:
         return None
-    if isinstance(raw, float) and raw == int(raw):
+    if isinstance(raw, float) and raw.is_integer():  # NaN and infinity are not whole numbers
         raw = int(raw)
     text = clean_text(str(raw))
     return text or None

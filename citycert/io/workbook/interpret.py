@@ -79,6 +79,9 @@ def match_input(text: str, ind: Indicator) -> Input | None:
 
 # What identifies a cycle, in Korean, for messages.
 CYCLE_FIELDS_KO = {"city": "도시", "standard": "표준", "year": "연도"}
+# A source or comment is a note, not a document: longer texts belong in an evidence file.
+MAX_NOTE_CHARS = 10_000
+_NOTE_KO = {Col.source: "출처", Col.comment: "비고"}
 
 
 def check_expectations(file: str, found: CycleRef, expect: Expect) -> list[Problem]:
@@ -235,6 +238,12 @@ class RowChecker:
         if grade_problem:
             self._add(raw, Col.quality, grade_problem, value=read_text(raw.quality))
             ok = False
+        notes = {Col.source: read_text(raw.source), Col.comment: read_text(raw.comment)}
+        for col, text in notes.items():
+            if text is not None and len(text) > MAX_NOTE_CHARS:
+                self._add(raw, col, "text_too_long", field=col.value, field_ko=_NOTE_KO[col],
+                          length=f"{len(text):,}", limit=f"{MAX_NOTE_CHARS:,}")  # fmt: skip
+                ok = False
         if not ok:
             return None
         if rule.percent and reading.value is not None and unit is None:
@@ -245,8 +254,8 @@ class RowChecker:
             input=inp.name,
             value=reading.value,
             unit=unit,
-            source=read_text(raw.source),
-            comment=read_text(raw.comment),
+            source=notes[Col.source],
+            comment=notes[Col.comment],
             quality_grade=grade,
             place=place,
         )

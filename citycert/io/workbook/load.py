@@ -13,6 +13,7 @@ from pathlib import Path
 
 from citycert.io.exchange_read import read_exchange_csv, read_exchange_json
 from citycert.io.problems import Problem
+from citycert.io.workbook.guard import FileRefused
 from citycert.io.workbook.messages import problem
 from citycert.io.workbook.reader import read_workbook
 from citycert.io.workbook.rows import Expect, ParsedFile, Progress
@@ -81,4 +82,7 @@ def read_import_file(
     problems = check_limits(path, max_bytes)
     if problems:
         return ParsedFile(str(path), "workbook", problems=problems)
-    return READERS[path.suffix.lower()](path, expect, progress)
+    try:
+        return READERS[path.suffix.lower()](path, expect, progress)
+    except FileRefused as exc:  # damaged, hostile or oversized content found while reading
+        return ParsedFile(str(path), "workbook", problems=[exc.problem])

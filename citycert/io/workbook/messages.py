@@ -43,6 +43,16 @@ def messages() -> dict[str, MessageText]:
     return load_model(MESSAGES_FILE, MessageBook).root
 
 
+MAX_QUOTED = 200
+# Placeholders that quote what someone typed (not our own lists of choices).
+QUOTED = frozenset({"value", "input", "indicator", "unit", "formula", "key", "catalog", "city",
+                    "state", "field", "error", "theirs", "yours"})  # fmt: skip
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 1] + "…"
+
+
 def problem(
     code: str,
     *,
@@ -54,8 +64,10 @@ def problem(
 ) -> Problem:
     """The Problem for message `code` at this place; KeyError for an unknown code or placeholder."""
     text = messages()[code]
-    # Messages may name the place too (`sheet '{sheet}' is hidden`).
+    # Messages may name the place too (`sheet '{sheet}' is hidden`); a value quoted from a cell
+    # is shortened, so a huge cell does not become a huge message.
     values = {"sheet": sheet, "row": row, "column": column, **values}
+    values = {k: _short(v) if k in QUOTED and isinstance(v, str) else v for k, v in values.items()}
     return Problem(
         file=file,
         sheet=sheet,

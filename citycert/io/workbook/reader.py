@@ -19,6 +19,7 @@ from openpyxl.workbook.workbook import Workbook
 from citycert.io.exchange_read import is_exchange_workbook, read_exchange_workbook
 from citycert.io.problems import Problem
 from citycert.io.workbook.cells import read_text
+from citycert.io.workbook.guard import Budget, FileRefused, sheet_rows
 from citycert.io.workbook.headers import Col, HeaderRow, column_letter, find_header
 from citycert.io.workbook.interpret import (
     CYCLE_FIELDS_KO,
@@ -163,7 +164,12 @@ def _read_sheet(
     for rowno, cells in enumerate(chain(), start=header.row + 1):
         if progress is not None:
             progress(1)
-        raw = _raw_row(title, rowno, cells, header, names)
+        try:
+            raw = _raw_row(title, rowno, cells, header, names)
+        except (IndexError, KeyError) as exc:  # a cell style the workbook does not define
+            error = type(exc).__name__
+            bad = problem("not_a_workbook", file=ctx.file, sheet=title, row=rowno, error=error)
+            raise FileRefused(bad) from exc
         if raw.is_blank():
             continue
         # An indicator cell merged down over its inputs' rows is empty below its first row.
@@ -230,7 +236,8 @@ def _check_uncached_formulas(path: Path, ctx: _Context, out: ParsedFile) -> None
             ws = wb[title]
             ws.reset_dimensions()
             last = max(blank_rows)
-            for rowno, cells in enumerate(ws.iter_rows(max_row=last), start=1):
+            rows = sheet_rows(ws.iter_rows(max_row=last), ctx.file, title, Budget(ctx.file))
+            for rowno, cells in enumerate(rows, start=1):
                 if rowno not in blank_rows:
                     continue
                 column, index = blank_rows[rowno]
@@ -261,6 +268,7 @@ def read_workbook(
     wb = open_workbook(path)
     if isinstance(wb, Problem):
         return ParsedFile(file, "workbook", problems=[wb])
+    budget = Budget(file)
     try:
         if is_exchange_workbook(wb):
             return read_exchange_workbook(wb, file, expect, progress)
@@ -269,7 +277,8 @@ def read_workbook(
         if META_SHEET in wb.sheetnames:
             ws = wb[META_SHEET]
             ws.reset_dimensions()
-            meta, meta_problems = read_meta(ws.iter_rows(values_only=True), file)
+            meta_rows = sheet_rows(ws.iter_rows(values_only=True), file, META_SHEET, budget)
+            meta, meta_problems = read_meta(meta_rows, file)
         out = ParsedFile(file, "template" if meta else "workbook")
         checker = RowChecker(file)
         checker.problems.extend(meta_problems)
@@ -287,7 +296,8 @@ def read_workbook(
                 checker.warnings.append(problem("hidden_sheet", file=file, sheet=ws.title))
                 continue
             ws.reset_dimensions()
-            found_data |= _read_sheet(ctx, ws.title, ws.iter_rows(), progress, out)
+            rows = sheet_rows(ws.iter_rows(), file, ws.title, budget)
+            found_data |= _read_sheet(ctx, ws.title, rows, progress, out)
         if not found_data:
             checker.problems.append(problem("no_data_sheet", file=file))
     finally:
