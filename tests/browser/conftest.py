@@ -11,7 +11,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -86,6 +87,45 @@ def portal_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.terminate()
         server.wait(timeout=20)
         log.close()
+
+
+@contextmanager
+def demo_portal(tmp: Path, prepare: Callable[[str], None] | None = None) -> Iterator[str]:
+    """A `citycert serve` process over a fresh demo database in `tmp` (for one test module).
+
+    `prepare(database_url)` runs after `citycert demo` and before the server starts, for data
+    a module needs beyond the demo (e.g. a cycle already submitted).
+    """
+    url = f"sqlite:///{tmp / 'portal.sqlite3'}"
+    env = _environment(tmp)
+    subprocess.run([*CLI, "demo", "--database-url", url], env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    if prepare is not None:
+        prepare(url)
+    port = _free_port()
+    with (tmp / "server.log").open("w") as log:
+        server = subprocess.Popen(
+            [*CLI, "serve", "--port", str(port), "--database-url", url, "--log-level", "warning"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(base + "/", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError((tmp / "server.log").read_text())
+                time.sleep(0.3)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
 
 
 @pytest.fixture(scope="session")

@@ -110,12 +110,23 @@ def test_a_verification_round_from_start_to_the_public_certificate(
     numbers = [i["number"] for i in verifier.get(f"{ROUND}.json").json()["indicators"]]
     queried = numbers[0]
 
-    r = post(verifier, f"{ROUND}/accept", {"indicator": numbers[1:]}, form_page=ROUND)
-    assert r.status_code == 303 and r.headers["location"].endswith("?done=accepted")
     ask = f"{ROUND}/indicator/{queried}"
     question = {"decision": "query", "text": "Which year is it from?", "due_date": "2030-01-31"}
     r = post(verifier, f"{ask}/decide", question, form_page=ask)
     assert r.status_code == 303
+    r = post(verifier, f"{ROUND}/accept", {"indicator": numbers[1:3]}, form_page=ROUND)
+    assert r.status_code == 303 and r.headers["location"].endswith("?done=accepted")
+    board = verifier.get(f"{ROUND}.json").json()
+    assert board["counts"] == {"accepted": 2, "pending": 29, "query": 1, "rejected": 0}
+    warned = [i["number"] for i in board["indicators"][3:] if i["warnings"]]
+    assert warned  # explained warnings against past years: for a closer look, not bulk
+    assert board["clean_pending"] == [n for n in numbers[3:] if n not in warned]
+    r = post(verifier, f"{ROUND}/accept", {"scope": "clean"}, form_page=ROUND)
+    assert r.status_code == 303
+    board = verifier.get(f"{ROUND}.json").json()
+    assert [i["number"] for i in board["indicators"] if i["decision"] == "pending"] == warned
+    r = post(verifier, f"{ROUND}/accept", {"indicator": warned}, form_page=ROUND)
+    assert verifier.get(f"{ROUND}.json").json()["counts"]["accepted"] == len(numbers) - 1
     refused = post(verifier, f"{ROUND}/verify", {}, form_page=ROUND)
     assert refused.status_code == 409 and queried in refused.text
     assert _state(web_ctx, 2025) == "in_verification"

@@ -114,13 +114,16 @@ def clean_figures(catalog: str, count: int, population: float) -> list[values.In
     ]
 
 
-def submitted_cycle(ctx: ServiceContext, *, city: str, year: int, indicators: int) -> int:
+def submitted_cycle(
+    ctx: ServiceContext, *, city: str, year: int, indicators: int, coordinator: str | None = None
+) -> int:
     """A cycle of `city` with clean figures for `indicators` indicators, its warnings against
-    past years explained and submitted by the city's coordinator `coord.<city>`; returns its id."""
+    past years explained and submitted by the city's coordinator (default `coord.<city>`);
+    returns its id."""
     cycle = cycles.open_cycle(ctx, city=city, catalog="iso37120-2018", year=year)
     population = float(cities.get_city(ctx, slug=city).population or 1_000_000)
     values.set_inputs(ctx, cycle.id, clean_figures("iso37120-2018", indicators, population))
-    coord = user_context(ctx.db, f"coord.{city}")
+    coord = user_context(ctx.db, coordinator or f"coord.{city}")
     for f in data_quality.check_cycle(coord, cycle_id=cycle.id):
         assert f.severity == "warning", f
         data_quality.justify(

@@ -142,6 +142,7 @@ class ReviewBoard(BaseModel):
     cycle: CycleHeader
     allowed: VerifierAllowed
     counts: dict[str, int]
+    clean_pending: list[str]  # still to decide, computed cleanly, no finding, no query
     verify_blockers: list[Bilingual]
     indicators: list[IndicatorLine]
     level: LevelSummary
@@ -208,6 +209,13 @@ def build(
         cycle=header,
         allowed=allowed,
         counts={d.value: status.count(d) for d in Decision},
+        clean_pending=[
+            i.number
+            for i in lines
+            if i.decision is Decision.pending
+            and i.status == "ok"
+            and not (i.errors or i.warnings or i.query)
+        ],
         verify_blockers=[
             Bilingual(en=f"{b.where}: {b.en}", ko=f"{b.where}: {b.ko}") for b in blockers
         ],
@@ -276,10 +284,14 @@ def accept(
     catalog: str = CATALOG,
     year: int = YEAR,
     indicator: list[str] = Form([], max_length=500),
+    scope: str = Form("selected", pattern=r"^(selected|clean)$"),
     pc: PageContext = Depends(page_context),
 ) -> Response:
-    """Accept the ticked indicators (each on its own; refusals are listed, the rest stand)."""
+    """Accept the ticked indicators, or (`scope=clean`) every one still to decide whose checks
+    are clean; each on its own: refusals are listed, the rest stand."""
     cycle = find_cycle(pc, slug, catalog, year)
+    if scope == "clean":
+        indicator = build(pc, slug, catalog, year).clean_pending
     accepted, refused = [], []
     for number in dict.fromkeys(indicator):
         try:
