@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
+from typing import Any
 
 import typer
 
@@ -50,16 +53,28 @@ def run_server(url: str, host: str, port: int, workers: int, log_level: str = "i
 
     # Worker processes read their settings from the environment, so pass the URL on there.
     os.environ[f"{ENV_PREFIX}DATABASE_URL"] = url
-    uvicorn.run(
-        APP_FACTORY,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=log_level,
-        proxy_headers=True,
-        server_header=False,
-    )
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "log_level": log_level,
+        "proxy_headers": True,
+        "server_header": False,
+    }
+    if workers == 1:
+        uvicorn.run(APP_FACTORY, **options)
+        return
+    # Several processes share a listening socket that uvicorn binds without TCP_NODELAY, so every
+    # keep-alive response after the first would wait ~40 ms for the client's delayed ACK
+    # (uvicorn issue #3149). Accepted connections inherit the option from the listener.
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config(APP_FACTORY, **options)
+    sock = config.bind_socket()
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    with contextlib.suppress(KeyboardInterrupt):
+        Multiprocess(config, sockets=[sock]).run()
 
 
 def register(app: typer.Typer) -> None:
