@@ -20,9 +20,17 @@ from typing import Any
 
 from sqlalchemy import select
 
+from citycert.domain.authz import Action
 from citycert.domain.units import UnitError, convert
-from citycert.services.context import Problem, ServiceContext, Summary, ValidationFailed
+from citycert.services.context import (
+    NotFoundError,
+    Problem,
+    ServiceContext,
+    Summary,
+    ValidationFailed,
+)
 from citycert.services.cycles import cycle_key, load_cycle
+from citycert.services.principal import authorize_cycle
 from citycert.services.recompute import recompute_many
 from citycert.standards.catalog import Catalog, get_catalog
 from citycert.standards.models import Input
@@ -48,29 +56,38 @@ class BulkRow:
 
 
 class _Cycles:
-    """Per-cycle catalogue and input-unit lookups, cached for the whole load."""
+    """Per-cycle catalogue, audit key and input-unit lookups, cached for the whole load.
+
+    Each cycle is authorised (`input_set`) the first time a row names it.
+    """
 
     def __init__(self, ctx: ServiceContext, session: Any) -> None:
+        self._ctx = ctx
         self._session = session
+        self._rows: dict[int, tuple[ReportingCycle, str]] = {}
         self._cycles: dict[int, tuple[Catalog, str]] = {}
         self._specs: dict[tuple[str, str, str], Input | None] = {}
 
     def get(self, cycle_id: int) -> tuple[Catalog, str]:
-        """(catalogue, audit key) of a cycle; NotFoundError when there is none."""
+        """(catalogue, audit key) of a cycle; NotFoundError or PermissionDenied otherwise."""
         found = self._cycles.get(cycle_id)
-        if found is None:
+        if found is not None:
+            return found
+        if cycle_id not in self._rows:
             # Loads read ids in order: fetch this cycle and the next ones in one query.
             q = (
-                select(ReportingCycle.id, ReportingCycle.catalog, ReportingCycle.year, City.slug)
+                select(ReportingCycle, City.slug)
                 .join(City, City.id == ReportingCycle.city_id)
                 .where(ReportingCycle.id >= cycle_id, ReportingCycle.id < cycle_id + _PREFETCH)
             )
-            for cid, catalog, year, slug in self._session.execute(q):
-                self._cycles[cid] = (get_catalog(catalog), cycle_key(slug, catalog, year))
-            found = self._cycles.get(cycle_id)
-            if found is None:
-                load_cycle(self._session, cycle_id)  # raises NotFoundError
-                raise AssertionError("unreachable")
+            for cycle, slug in self._session.execute(q).all():
+                self._rows[cycle.id] = (cycle, slug)
+        if cycle_id not in self._rows:
+            load_cycle(self._session, cycle_id)  # raises NotFoundError
+        cycle, slug = self._rows[cycle_id]
+        authorize_cycle(self._ctx, Action.input_set, cycle)
+        found = (get_catalog(cycle.catalog), cycle_key(slug, cycle.catalog, cycle.year))
+        self._cycles[cycle_id] = found
         return found
 
     def spec(self, cat: Catalog, indicator: str, name: str) -> Input | None:
@@ -92,7 +109,7 @@ def _prepare(
     """The staged tuple for a row, or None (blank, or a problem was recorded)."""
     try:
         cat, _ = cycles.get(row.cycle_id)
-    except Exception as exc:  # NotFoundError: the message says which cycle
+    except NotFoundError as exc:
         problems.append(_problem(row, n, str(exc), f"보고 주기 {row.cycle_id}이(가) 없습니다"))
         return None
     spec = cycles.spec(cat, row.indicator, row.input)
@@ -227,5 +244,5 @@ def bulk_load(
         updated=updated,
         unchanged=unchanged,
         recomputed=recomputed,
-        skipped=skipped - len(problems),
+        skipped=skipped,
     )

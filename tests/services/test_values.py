@@ -470,3 +470,26 @@ def test_evidence_over_the_size_limit_or_for_an_unknown_input_is_refused(
 
     assert [p.where for p in err.value.problems] == ["file", "14.2/murders"]
     assert evidence.list_evidence(ctx, cycle_id=cycle_id) == []
+
+
+def test_bulk_load_by_an_editor_of_another_city_is_refused_and_saves_nothing(
+    ctx: ServiceContext, cycle_id: int
+) -> None:
+    from dataclasses import replace
+
+    from citycert.domain.authz import Grant, Role
+    from citycert.services.bulk import BulkRow, bulk_load
+    from citycert.services.principal import PermissionDenied, Principal
+
+    busan_city_id = cycles.get_cycle(ctx, cycle_id=cycle_id).city_id + 1
+    busan_editor = Principal(
+        user_id=7, login="editor@busan", grants=(Grant(Role.city_editor, city_id=busan_city_id),)
+    )
+
+    with pytest.raises(PermissionDenied):
+        bulk_load(
+            replace(ctx, actor="editor@busan", principal=busan_editor),
+            [BulkRow(cycle_id, "14.2", "homicides", 30)],
+        )
+
+    assert stored(ctx, cycle_id) == {}
