@@ -162,7 +162,9 @@ def build(
     found = findings(pc, header)
     threads = {q.indicator: q.status for q in query_rows(pc, header)}
     lines = []
-    for v in values.list_indicator_values(pc.user_ctx, cycle_id=cycle.id):
+    order = {ind.number: i for i, ind in enumerate(cat)}
+    computed = values.list_indicator_values(pc.user_ctx, cycle_id=cycle.id)
+    for v in sorted(computed, key=lambda v: order.get(v.indicator, len(order))):
         ind = cat.get(v.indicator)
         if ind is None:
             continue

@@ -127,8 +127,13 @@ def build(
     cycle = find_cycle(pc, slug, catalog, year)
     status = workflow.status(pc.user_ctx, cycle_id=cycle.id)  # review rights
     header = header_of(pc, cycle)
-    ind = get_catalog(catalog).get(number)
-    computed_all = values.list_indicator_values(pc.user_ctx, cycle_id=cycle.id)
+    cat = get_catalog(catalog)
+    ind = cat.get(number)
+    order = {i.number: n for n, i in enumerate(cat)}
+    computed_all = sorted(
+        values.list_indicator_values(pc.user_ctx, cycle_id=cycle.id),
+        key=lambda v: order.get(v.indicator, len(order)),
+    )
     value = next((v for v in computed_all if v.indicator == number), None)
     if ind is None or value is None:
         raise NotFoundError(

@@ -159,7 +159,10 @@ def findings(pc: PageContext, header: CycleHeader) -> list[FindingRow]:
         for f in data_quality.check_cycle(pc.user_ctx, cycle_id=header.id)
         if f.status is not ItemStatus.resolved
     ]
-    return sorted(rows, key=lambda r: (r.severity != "error", r.indicator, r.rule))
+    order = {ind.number: i for i, ind in enumerate(cat)}
+    return sorted(
+        rows, key=lambda r: (r.severity != "error", order.get(r.indicator, len(order)), r.rule)
+    )
 
 
 def _text(t: Text | None) -> Bilingual | None:
