@@ -217,7 +217,10 @@ class _Cycle:
             self.step("verified")
         if _state(self.s, self.id) is State.verified and p.issued:
             cert = certificates.issue(self.act(ADMIN, p.issued), cycle_id=self.id)
-            self.step(f"certificate {cert.public_id} ({cert.level}, streak {cert.streak})")
+            self.step(
+                f"certificate {cert.public_id} ({cert.level_name.en}, streak {cert.streak}; "
+                f"인증서 {cert.level_name.ko}, {cert.streak}년 연속)"
+            )
 
     def decide(self, reviews: list[dict[str, str]]) -> None:
         """The verifier's first round, the city's answers, the final decisions (once)."""
@@ -305,7 +308,10 @@ def _maturity(ctx: ServiceContext, data_dir: Path, report: StoryReport) -> None:
         cert = certificates.issue_for_assessment(
             _as(ctx, ADMIN, MATURITY_CERTIFIED_ON), assessment_id=latest.id
         )
-        report.steps.append(f"daegu: certificate {cert.public_id} (ISO 37106 level {cert.level})")
+        report.steps.append(
+            f"daegu: certificate {cert.public_id} (ISO 37106 level {cert.level}; "
+            f"인증서 ISO 37106 {cert.level}수준)"
+        )
 
 
 def load_story(ctx: ServiceContext, *, environment: str, data_dir: Path = STORY_DIR) -> StoryReport:
