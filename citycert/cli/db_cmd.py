@@ -70,7 +70,7 @@ def upgrade(database_url: str | None = database_url_option()) -> None:
 
 @app.command("current")
 def current(database_url: str | None = database_url_option()) -> None:
-    """Show the schema revision of the database and whether it is up to date."""
+    """Show the schema revision and whether it is up to date (exit 1 when an upgrade is due)."""
     db = open_db(database_url, require_migrated=False)
     try:
         rev = migrate.current_revision(db)
