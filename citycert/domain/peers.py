@@ -31,6 +31,7 @@ Method (shown on the comparison page as well):
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -196,14 +197,8 @@ def percentiles(values: Mapping[str, float], direction: Direction) -> dict[str, 
 
 
 def _count_below(ordered: Sequence[float], v: float, inclusive: bool = False) -> int:
-    lo, hi = 0, len(ordered)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if ordered[mid] < v or (inclusive and ordered[mid] == v):
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+    """How many of the sorted values are below `v` (or at most `v`): a binary search in C."""
+    return bisect.bisect_right(ordered, v) if inclusive else bisect.bisect_left(ordered, v)
 
 
 @dataclass(frozen=True)
