@@ -32,6 +32,7 @@ from citycert.domain.certification import (
 from citycert.domain.gap import GapPlan, plan_gap
 from citycert.io.inputs_csv import read_inputs_csv
 from citycert.io.problems import FileProblems, Problem
+from citycert.io.text_file import read_text
 from citycert.standards.catalog import Catalog, UnknownCatalogError, get_catalog
 from citycert.standards.levels import (
     LevelRulesFile,
@@ -75,23 +76,6 @@ def _problem(file: str, row: int | None, column: str | None, en: str, ko: str) -
     )
 
 
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except (FileNotFoundError, IsADirectoryError):
-        raise FileProblems(
-            [_problem(str(path), None, None, "file not found", "파일을 찾을 수 없습니다")]
-        ) from None
-    except UnicodeDecodeError:
-        raise FileProblems(
-            [
-                _problem(
-                    str(path), None, None, "file is not UTF-8 text", "UTF-8 텍스트 파일이 아닙니다"
-                )
-            ]
-        ) from None
-
-
 def read_verified_file(path: Path, catalog: Catalog) -> set[str]:
     """The verified numbers in a file; FileProblems names every bad line and unknown number.
 
@@ -100,7 +84,7 @@ def read_verified_file(path: Path, catalog: Catalog) -> set[str]:
     name = str(path)
     lines = [
         (no, line)
-        for no, line in enumerate(_read_text(path).splitlines(), start=1)
+        for no, line in enumerate(read_text(path, HINT_EN, HINT_KO).splitlines(), start=1)
         if line.strip() and not line.lstrip().startswith("#")
     ]
     if not lines:

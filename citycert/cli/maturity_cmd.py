@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import NoReturn
 
@@ -21,6 +20,7 @@ from citycert.cli.common import (
 from citycert.domain.maturity import MaturityScore, check_levels, score
 from citycert.io.numbers import NumberError, clean_text, parse_number
 from citycert.io.problems import FileProblems, Problem
+from citycert.io.text_file import csv_rows
 from citycert.standards.maturity import MaturityModel, get_maturity_model, load_maturity_model
 from citycert.standards.yaml_loader import StandardsFileError
 
@@ -48,25 +48,7 @@ def read_levels_csv(path: Path, model: MaturityModel) -> dict[str, int]:
     Row numbers count the header as row 1, as a spreadsheet shows them.
     """
     name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (FileNotFoundError, IsADirectoryError):
-        raise FileProblems(
-            [_problem(name, None, None, "file not found", "파일을 찾을 수 없습니다")]
-        ) from None
-    except UnicodeDecodeError:
-        raise FileProblems(
-            [_problem(name, None, None, "file is not UTF-8 text", "UTF-8 텍스트 파일이 아닙니다")]
-        ) from None
-    reader = csv.DictReader(text.splitlines())
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in ("item", "level") if c not in header]
-    if missing:
-        cols = ", ".join(missing)
-        raise FileProblems(
-            [_problem(name, 1, cols, f"missing column(s) {cols}", f"필수 열 {cols}이(가) 없습니다")]
-        )
-    reader.fieldnames = header
+    reader = csv_rows(path, ("item", "level"), HINT_EN, HINT_KO)
     levels: dict[str, object] = {}
     rows: dict[str, int] = {}
     problems = []

@@ -6,7 +6,6 @@ store can build the same `ValidationRequest` and reuse the rest of the command.
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ from citycert.domain.validation import Finding, ValidationContext, has_errors, v
 from citycert.io.inputs_csv import read_inputs_csv
 from citycert.io.numbers import NumberError, parse_number
 from citycert.io.problems import FileProblems, Problem
+from citycert.io.text_file import csv_rows
 from citycert.standards.catalog import Catalog, UnknownCatalogError, get_catalog
 from citycert.standards.validation import Severity
 from citycert.standards.yaml_loader import StandardsFileError
@@ -30,6 +30,10 @@ HELP = (
     "not block submission); 1 when at least one error-severity finding blocks submission; "
     "2 for bad input files or options."
 )
+
+
+HINT_EN = "the file needs the columns indicator,value with one row per indicator"
+HINT_KO = "파일에는 indicator,value 열과 지표당 한 행이 있어야 합니다"
 
 
 @dataclass(frozen=True)
@@ -49,33 +53,15 @@ def _problem(file: str, row: int | None, column: str | None, en: str, ko: str) -
         column=column,
         message_en=en,
         message_ko=ko,
-        hint_en="the file needs the columns indicator,value with one row per indicator",
-        hint_ko="파일에는 indicator,value 열과 지표당 한 행이 있어야 합니다",
+        hint_en=HINT_EN,
+        hint_ko=HINT_KO,
     )
 
 
 def read_reported_csv(path: Path, catalog: Catalog) -> dict[str, float]:
     """Reported values from `indicator,value` rows; FileProblems lists every bad row."""
     name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (FileNotFoundError, IsADirectoryError):
-        raise FileProblems(
-            [_problem(name, None, None, "file not found", "파일을 찾을 수 없습니다")]
-        ) from None
-    except UnicodeDecodeError:
-        raise FileProblems(
-            [_problem(name, None, None, "file is not UTF-8 text", "UTF-8 텍스트 파일이 아닙니다")]
-        ) from None
-    reader = csv.DictReader(text.splitlines())
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in ("indicator", "value") if c not in header]
-    if missing:
-        cols = ", ".join(missing)
-        raise FileProblems(
-            [_problem(name, 1, cols, f"missing column(s) {cols}", f"필수 열 {cols}이(가) 없습니다")]
-        )
-    reader.fieldnames = header
+    reader = csv_rows(path, ("indicator", "value"), HINT_EN, HINT_KO)
     out: dict[str, float] = {}
     first_row: dict[str, int] = {}
     problems: list[Problem] = []
