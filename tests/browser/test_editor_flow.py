@@ -43,10 +43,11 @@ def new_page(browser: Any, **options: Any) -> Any:
 
 
 def sign_in(page: Any, login: str, password: str) -> None:
-    """Fill in the sign-in form the portal sent us to, and send it."""
-    page.get_by_label("User name").fill(login)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    """Fill in the sign-in form the portal sent us to (in either language), and send it."""
+    form = page.locator("form.login-form")
+    form.locator("#f-login").fill(login)
+    form.locator("#f-password").fill(password)
+    form.locator('button[type="submit"]').click()
 
 
 def _edit_template(path: Path, employed: object) -> Path:

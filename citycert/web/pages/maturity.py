@@ -264,12 +264,14 @@ def build(
 
 def axis_label(code: str, name: str, limit: int = 14) -> str:
     """`A. Business` from `Business and strategic management`: whole words that fit a spoke."""
-    words, out = name.split(), ""
-    for w in words:
-        if out and len(out) + 1 + len(w) > limit:
+    kept: list[str] = []
+    for w in name.split():
+        if kept and len(" ".join([*kept, w])) > limit:
             break
-        out = f"{out} {w}".strip()
-    return f"{code}. {out or name[:limit]}"
+        kept.append(w)
+    while len(kept) > 1 and kept[-1].lower() in ("and", "&", "of", "및"):
+        kept.pop()  # `Business and` reads as cut off; `Business` does not
+    return f"{code}. {' '.join(kept).rstrip(',') or name[:limit]}"
 
 
 def _decorate(pc: PageContext, data: AssessmentPage) -> dict[str, Any]:
