@@ -18,9 +18,9 @@ from citycert.cli.common import (
     Lang,
     OutputFormat,
     console,
-    err_console,
     fail,
     print_json,
+    print_problems,
     user_errors,
 )
 from citycert.domain.certification import (
@@ -132,9 +132,7 @@ def read_verified_file(path: Path, catalog: Catalog) -> set[str]:
 
 def fail_on_problems(problems: list[Problem], lang: Lang, what: str) -> NoReturn:
     """Print every problem in the chosen language, then exit with code 2."""
-    for p in sorted(problems, key=lambda p: (p.file, p.row or 0)):
-        msg, hint = (p.message_ko, p.hint_ko) if lang is Lang.ko else (p.message_en, p.hint_en)
-        err_console.print(f"{p.location()}: {msg} — {hint}", highlight=False, soft_wrap=True)
+    print_problems(sorted(problems, key=lambda p: (p.file, p.row or 0)), lang)
     if lang is Lang.ko:
         fail(f"{what}에 문제 {len(problems)}건이 있어 아무것도 평가하지 않았습니다")
     fail(f"{len(problems)} problem(s) in {what}; nothing was assessed")

@@ -12,9 +12,9 @@ from citycert.cli.common import (
     Lang,
     OutputFormat,
     console,
-    err_console,
     fail,
     print_json,
+    print_problems,
     user_errors,
 )
 from citycert.domain.maturity import MaturityScore, check_levels, score
@@ -95,9 +95,7 @@ def _level_value(raw: str) -> object:
 
 
 def _fail_on_problems(problems: list[Problem], lang: Lang) -> NoReturn:
-    for p in problems:
-        msg, hint = (p.message_ko, p.hint_ko) if lang is Lang.ko else (p.message_en, p.hint_en)
-        err_console.print(f"{p.location()}: {msg} — {hint}", highlight=False, soft_wrap=True)
+    print_problems(problems, lang)
     if lang is Lang.ko:
         fail(f"입력 파일에 문제 {len(problems)}건이 있어 아무것도 채점하지 않았습니다")
     fail(f"{len(problems)} problem(s) in the input; nothing was scored")
