@@ -8,7 +8,9 @@ standard input. A new API token is printed once, on standard output, and cannot 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Concatenate, ParamSpec, TypeVar
 
 import typer
 from rich.table import Table
@@ -23,6 +25,9 @@ app = typer.Typer(
     help="Users and roles: add, list, grant, revoke, API tokens.", no_args_is_help=True
 )
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
 ROLES_HELP = ", ".join(r.value for r in Role)
 
 
@@ -30,8 +35,20 @@ def _ctx(database_url: str | None) -> ServiceContext:
     return ServiceContext(db=open_db(database_url), actor=cli_actor())
 
 
-def _run_failing(exc: ServiceError) -> None:
-    fail(f"{exc.message_en}\n{exc.message_ko}")
+def _call(
+    database_url: str | None,
+    use_case: Callable[Concatenate[ServiceContext, P], T],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    """Run one use case on a fresh context; a ServiceError ends the command with code 2."""
+    ctx = _ctx(database_url)
+    try:
+        return use_case(ctx, *args, **kwargs)
+    except ServiceError as exc:
+        fail(f"{exc.message_en}\n{exc.message_ko}")
+    finally:
+        ctx.db.dispose()
 
 
 def _read_password(prompt: bool, stdin: bool) -> str | None:
@@ -74,13 +91,7 @@ def add(
 ) -> None:
     """Add a user (without roles; see `user grant`). Without a password the user cannot log in."""
     secret = _read_password(password, password_stdin)
-    ctx = _ctx(database_url)
-    try:
-        user = users.add_user(ctx, login=login, name=name, password=secret, email=email)
-    except ServiceError as exc:
-        _run_failing(exc)
-    finally:
-        ctx.db.dispose()
+    user = _call(database_url, users.add_user, login=login, name=name, password=secret, email=email)
     say(f"added user {user.login} (사용자를 추가했습니다)")
 
 
@@ -90,13 +101,7 @@ def list_(
     database_url: str | None = database_url_option(),
 ) -> None:
     """List users with their roles."""
-    ctx = _ctx(database_url)
-    try:
-        found = users.list_users(ctx)
-    except ServiceError as exc:
-        _run_failing(exc)
-    finally:
-        ctx.db.dispose()
+    found = _call(database_url, users.list_users)
     if format is OutputFormat.json:
         print_json(
             [
@@ -137,13 +142,9 @@ def grant(
 ) -> None:
     """Give a user a role, scoped to a city (--city) or a reporting cycle (--cycle)."""
     the_role = _role(role)
-    ctx = _ctx(database_url)
-    try:
-        user = users.grant_role(ctx, login=login, role=the_role, city=city, cycle_id=cycle)
-    except ServiceError as exc:
-        _run_failing(exc)
-    finally:
-        ctx.db.dispose()
+    user = _call(
+        database_url, users.grant_role, login=login, role=the_role, city=city, cycle_id=cycle
+    )
     roles = "; ".join(g.describe() for g in user.grants)
     say(f"{user.login}: {roles} (권한을 부여했습니다)")
 
@@ -158,13 +159,9 @@ def revoke(
 ) -> None:
     """Take a role away (every scope of it unless --city/--cycle narrow it)."""
     the_role = _role(role)
-    ctx = _ctx(database_url)
-    try:
-        user = users.revoke_role(ctx, login=login, role=the_role, city=city, cycle_id=cycle)
-    except ServiceError as exc:
-        _run_failing(exc)
-    finally:
-        ctx.db.dispose()
+    user = _call(
+        database_url, users.revoke_role, login=login, role=the_role, city=city, cycle_id=cycle
+    )
     roles = "; ".join(g.describe() for g in user.grants) or "no roles"
     say(f"{user.login}: {roles} (권한을 회수했습니다)")
 
@@ -177,18 +174,13 @@ def token(
     database_url: str | None = database_url_option(),
 ) -> None:
     """Make a new API token and print it once (only its hash is stored)."""
-    ctx = _ctx(database_url)
-    try:
-        secret = auth.create_api_token(
-            ctx,
-            login=login,
-            label=label,
-            lifetime=timedelta(days=days) if days else None,
-        )
-    except ServiceError as exc:
-        _run_failing(exc)
-    finally:
-        ctx.db.dispose()
+    secret = _call(
+        database_url,
+        auth.create_api_token,
+        login=login,
+        label=label,
+        lifetime=timedelta(days=days) if days else None,
+    )
     sys.stdout.write(secret.token + "\n")
     # The notice goes to stderr, so `TOKEN=$(citycert user token x)` captures the token alone.
     err_console.print(
