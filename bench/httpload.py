@@ -5,7 +5,8 @@
 The spec names the server (`host`, `port`: loopback only), `concurrency` keep-alive connections,
 a `duration_s` and a `max_requests` cap (the run stops at whichever comes first, always), and a
 weighted `mix` of request kinds: `{"kind", "weight", "method", "paths": [...], "headers": {},
-"form": {...}}` where a path or form value may contain `{n}` (replaced by a running number).
+"form": {...}, "round_robin": false}` where a path or form value may contain `{n}` (replaced by
+a running number).
 Each connection sends one request at a time and waits for the whole answer (Content-Length or
 chunked), so latencies are those a client sees. Kept deliberately light (plain asyncio streams)
 so the generator itself takes little of the CPU it shares with the server.
@@ -76,7 +77,11 @@ class _Conn:
 
 
 def _raw(kind: dict[str, Any], host: str, n: int, rng: random.Random) -> bytes:
-    path = rng.choice(kind["paths"]).replace("{n}", str(n))
+    paths = kind["paths"]
+    # Round robin: request n takes path n, so requests in flight at once differ (writes that
+    # must not race); otherwise a random path.
+    chosen = paths[n % len(paths)] if kind.get("round_robin") else rng.choice(paths)
+    path = chosen.replace("{n}", str(n))
     method = kind.get("method", "GET")
     headers = {"Host": host, "Connection": "keep-alive", **kind.get("headers", {})}
     body = b""

@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select, update
+
 from bench.common import bench_database, machine, print_table, write_result
 from bench.loaders import load_cities, load_cycles, load_inputs
 from bench.server import HOST, drive, serve
@@ -28,12 +30,31 @@ from bench.synthetic import synthetic_cities
 from citycert.services.batch import run_batch
 from citycert.services.context import ServiceContext
 from citycert.store.engine import Database
-from citycert.store.models import CycleState
+from citycert.store.models import City, CycleState, IndicatorValue, ReportingCycle
 
 NAME = "web_load"
 TARGET_P95_MS = 100
 TARGET_RPS = 200
 STATIC_PATH = "/static/citycert.css"
+
+
+def reuse(url: str) -> tuple[list[str], dict[str, Any]]:
+    """A database already filled by `bench.whole_db --keep`: publish its cycles, use it as is."""
+    db = Database.from_url(url)
+    try:
+        with db.transaction() as s:
+            s.execute(update(ReportingCycle).values(published=True))
+        with db.read() as s:
+            slugs = list(s.scalars(select(City.slug).order_by(City.id)))
+            counts = {
+                "cities": len(slugs),
+                "city_years": s.scalar(select(func.count()).select_from(ReportingCycle)),
+                "indicator_values": s.scalar(select(func.count()).select_from(IndicatorValue)),
+                "reused": True,
+            }
+        return slugs, counts
+    finally:
+        db.dispose()
 
 
 def setup(url: str, cities: int, years: int, workers: int) -> tuple[list[str], dict[str, Any]]:
@@ -93,13 +114,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--duration", type=float, default=60, help="seconds per measured run")
     ap.add_argument("--max-requests", type=int, default=100_000, help="cap per run")
     ap.add_argument("--sample-cities", type=int, default=2000, help="distinct cities requested")
-    ap.add_argument("--database-url", default=None, help="an EMPTY PostgreSQL database to fill")
+    ap.add_argument("--backend", default="postgresql", choices=("postgresql", "sqlite"))
+    ap.add_argument("--database-url", default=None, help="an EMPTY database to fill")
+    ap.add_argument("--reuse", default=None, help="a database filled by bench.whole_db --keep")
     ap.add_argument("--keep", action="store_true", help="keep the database")
     ap.add_argument("--out-dir", default=None)
     args = ap.parse_args(argv)
     info = machine()
-    with bench_database("postgresql", "web", args.database_url, args.keep) as url:
-        slugs, data = setup(url, args.cities, args.years, args.workers)
+    with bench_database(args.backend, "web", args.reuse or args.database_url, args.keep) as url:
+        if args.reuse:
+            slugs, data = reuse(url)
+        else:
+            slugs, data = setup(url, args.cities, args.years, args.workers)
         sample = random.Random(7).sample(slugs, min(args.sample_cities, len(slugs)))
         with serve(url, workers=args.workers) as server:
             warm = spec(server.port, page_mix(sample[:50]), args, min(10.0, args.duration))

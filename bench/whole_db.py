@@ -175,6 +175,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 warm = run_batch_cli(url, args.workers)
             runs.append({"backend": backend, **gen, "generate_seconds": gen.pop("seconds"),
                          "cold": cold, "warm": warm})  # fmt: skip
+            if args.keep:
+                runs[-1]["kept_database_url"] = url
 
     rows = [
         [r["backend"], r["city_years"], r["input_rows"], f"{r['generate_seconds']:.0f}",
