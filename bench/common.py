@@ -195,3 +195,21 @@ def _cell(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
+
+
+def discard(url: str) -> None:
+    """Remove a database a benchmark kept (`--keep`): the SQLite folder or the PostgreSQL one."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database:
+            shutil.rmtree(Path(parsed.database).parent, ignore_errors=True)
+        return
+    name = parsed.database or ""
+    if not name.startswith("citycert_bench_"):
+        raise ValueError(f"refusing to drop {name!r}: not a benchmark database")
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
