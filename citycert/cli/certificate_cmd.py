@@ -18,13 +18,13 @@ import typer
 from rich.table import Table
 
 from citycert.cli.common import Lang, OutputFormat, console, fail, print_json
-from citycert.cli.db_cmd import database_url_option, open_db, say
+from citycert.cli.context import open_context
+from citycert.cli.db_cmd import database_url_option, say
 from citycert.io.problems import FileProblems
 from citycert.io.reports.fonts import FontNotFound
 from citycert.io.reports.output import ReportFormatError, write_report
 from citycert.services import certificates, certification, city_report, maturity
-from citycert.services.context import ServiceContext, ServiceError, cli_actor
-from citycert.services.principal import user_context
+from citycert.services.context import ServiceContext, ServiceError
 from citycert.standards.catalog import UnknownCatalogError
 
 app = typer.Typer(help="Certificates: issue, show, verify, revoke, print.", no_args_is_help=True)
@@ -44,20 +44,9 @@ LANG = typer.Option(ReportLang.both, "--lang", help="ko, en or both (Korean firs
 T = TypeVar("T")
 
 
-def _ctx(database_url: str | None, login: str | None) -> ServiceContext:
-    db = open_db(database_url)
-    if login is None:
-        return ServiceContext(db=db, actor=cli_actor())
-    try:
-        return user_context(db, login)
-    except ServiceError as exc:
-        db.dispose()
-        fail(f"{exc.message_en}\n{exc.message_ko}")
-
-
 def _run(database_url: str | None, login: str | None, call: Callable[[ServiceContext], T]) -> T:
     """Run a use case; known refusals end the command with both messages and exit code 2."""
-    ctx = _ctx(database_url, login)
+    ctx = open_context(database_url, login)
     try:
         return call(ctx)
     except (ServiceError, FontNotFound, ReportFormatError) as exc:

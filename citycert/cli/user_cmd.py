@@ -16,10 +16,11 @@ import typer
 from rich.table import Table
 
 from citycert.cli.common import OutputFormat, console, err_console, fail, print_json
-from citycert.cli.db_cmd import database_url_option, open_db, say
+from citycert.cli.context import open_context
+from citycert.cli.db_cmd import database_url_option, say
 from citycert.domain.authz import Role
 from citycert.services import auth, users
-from citycert.services.context import ServiceContext, ServiceError, cli_actor
+from citycert.services.context import ServiceContext, ServiceError
 
 app = typer.Typer(
     help="Users and roles: add, list, grant, revoke, API tokens.", no_args_is_help=True
@@ -31,10 +32,6 @@ T = TypeVar("T")
 ROLES_HELP = ", ".join(r.value for r in Role)
 
 
-def _ctx(database_url: str | None) -> ServiceContext:
-    return ServiceContext(db=open_db(database_url), actor=cli_actor())
-
-
 def _call(
     database_url: str | None,
     use_case: Callable[Concatenate[ServiceContext, P], T],
@@ -42,7 +39,7 @@ def _call(
     **kwargs: P.kwargs,
 ) -> T:
     """Run one use case on a fresh context; a ServiceError ends the command with code 2."""
-    ctx = _ctx(database_url)
+    ctx = open_context(database_url)
     try:
         return use_case(ctx, *args, **kwargs)
     except ServiceError as exc:

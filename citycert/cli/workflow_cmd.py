@@ -14,11 +14,11 @@ import typer
 from rich.table import Table
 
 from citycert.cli.common import OutputFormat, console, fail, print_json
-from citycert.cli.db_cmd import database_url_option, open_db, say
+from citycert.cli.context import open_context
+from citycert.cli.db_cmd import database_url_option, say
 from citycert.domain.workflow import STATE_KO, Decision
 from citycert.services import data_quality, workflow
-from citycert.services.context import ServiceContext, ServiceError, cli_actor
-from citycert.services.principal import user_context
+from citycert.services.context import ServiceContext, ServiceError
 
 app = typer.Typer(help="Verification workflow of a reporting cycle.", no_args_is_help=True)
 
@@ -26,22 +26,11 @@ CYCLE = typer.Option(..., "--cycle", help="Reporting cycle id.")
 AS_USER = typer.Option(None, "--as", help="Act as this stored user (with its roles).")
 
 
-def _ctx(database_url: str | None, login: str | None) -> ServiceContext:
-    db = open_db(database_url)
-    if login is None:
-        return ServiceContext(db=db, actor=cli_actor())
-    try:
-        return user_context(db, login)
-    except ServiceError as exc:
-        db.dispose()
-        fail(f"{exc.message_en}\n{exc.message_ko}")
-
-
 T = TypeVar("T")
 
 
 def _run(database_url: str | None, login: str | None, call: Callable[[ServiceContext], T]) -> T:
-    ctx = _ctx(database_url, login)
+    ctx = open_context(database_url, login)
     try:
         return call(ctx)
     except ServiceError as exc:
