@@ -1,11 +1,9 @@
-"""The verifier console: the queue of cycles to verify, and one cycle's review board.
+"""The verifier console's review board of one cycle (the queue: `verifier_queue`).
 
-Queue: the cycles the signed-in verifier is assigned to (administrators: every cycle past
-preparation), grouped by what they wait for. Review board: every indicator with figures, its
-computed value, decision, checks, queries and evidence, with the cycle's steps: start
-verification, accept indicators, return for corrections, mark verified, and (administrators)
-certify and issue the certificate. Decisions on one indicator are taken on its own page
-(`verifier_indicator`).
+Every indicator with figures, its computed value, decision, checks, queries and evidence, with
+the cycle's steps: start verification, accept indicators (ticked, or all still to decide whose
+checks are clean), return for corrections, mark verified, and (administrators) certify and issue
+the certificate. Decisions on one indicator are taken on its own page (`verifier_indicator`).
 """
 
 from __future__ import annotations
@@ -14,14 +12,13 @@ from fastapi import APIRouter, Depends, Form, Query
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from citycert.domain.authz import Action, Role, Target
+from citycert.domain.authz import Action
 from citycert.domain.workflow import Decision, ItemStatus, State, verification_blockers
-from citycert.services import certificates, cities, cycles, values, workflow
+from citycert.services import certificates, values, workflow
 from citycert.services.context import ServiceError
 from citycert.services.principal import PermissionDenied
 from citycert.standards.catalog import get_catalog
 from citycert.standards.models import Text
-from citycert.web.labels import standard_label
 from citycert.web.pages.workspace_common import (
     CATALOG,
     SLUG,
@@ -30,7 +27,6 @@ from citycert.web.pages.workspace_common import (
     Bilingual,
     CycleHeader,
     Problem,
-    RoleNavItem,
     can,
     done,
     find_cycle,
@@ -39,82 +35,13 @@ from citycert.web.pages.workspace_common import (
     pretty_unit,
     problem_of,
     require_sign_in,
-    state_label,
 )
 from citycert.web.pages.workspace_cycle import CertificateLink
 from citycert.web.pages.workspace_status import LevelSummary, findings, level_summary, query_rows
 from citycert.web.rendering import PageContext, page, page_context, render_page
 
 router = APIRouter(tags=["verifier"], dependencies=[Depends(require_sign_in)])
-NAV = (
-    RoleNavItem(
-        "/verifier", "verifier.nav", order=61, needs_login=True, roles=frozenset({Role.verifier})
-    ),
-)
-QUEUE_STATES = (
-    State.submitted,
-    State.in_verification,
-    State.verified,
-    State.returned,
-    State.certified,
-)
 DONE = frozenset({"started", "accepted", "verified", "returned", "certified"})
-
-
-class QueueItem(BaseModel):
-    city: Bilingual
-    city_slug: str
-    standard: str
-    year: int
-    state: State
-    state_label: Bilingual
-    counts: dict[str, int]
-    url: str
-
-
-class QueueGroup(BaseModel):
-    state: State
-    items: list[QueueItem]
-
-
-class VerifierQueue(BaseModel):
-    groups: list[QueueGroup]
-    total: int
-
-
-@page(
-    router,
-    "/verifier",
-    template="verifier/index.html",
-    model=VerifierQueue,
-    summary="Cycles to verify",
-)
-def verifier_queue(pc: PageContext = Depends(page_context)) -> VerifierQueue:
-    """The cycles assigned to you, grouped by what they wait for."""
-    principal = pc.principal
-    ctx = pc.user_ctx
-    groups: dict[State, list[QueueItem]] = {s: [] for s in QUEUE_STATES}
-    names = {c.id: Bilingual(en=c.name_en, ko=c.name_ko) for c in cities.list_cities(ctx)}
-    for c in cycles.list_cycles(ctx):
-        state = State(c.state.value)
-        target = Target(city_id=c.city_id, cycle_id=c.id, public=c.published)
-        if state not in groups or not principal.can(Action.workflow_decide, target):
-            continue
-        status = workflow.status(ctx, cycle_id=c.id)
-        groups[state].append(
-            QueueItem(
-                city=names[c.city_id],
-                city_slug=c.city_slug,
-                standard=standard_label(c.catalog),
-                year=c.year,
-                state=state,
-                state_label=state_label(state),
-                counts={d.value: status.count(d) for d in Decision},
-                url=f"/verifier/{c.city_slug}/{c.catalog}/{c.year}",
-            )
-        )
-    out = [QueueGroup(state=s, items=items) for s, items in groups.items() if items]
-    return VerifierQueue(groups=out, total=sum(len(g.items) for g in out))
 
 
 class VerifierAllowed(BaseModel):

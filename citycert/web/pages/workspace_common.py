@@ -16,6 +16,7 @@ from urllib.parse import quote
 from fastapi import HTTPException, Path
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -233,3 +234,8 @@ def done(pc: PageContext, url: str, payload: dict[str, Any]) -> Response:
 def notice_key(prefix: str, code: str | None, known: frozenset[str]) -> str | None:
     """The text key of a `?done=` notice, when the code is one this page knows."""
     return f"{prefix}.done.{code}" if code in known else None
+
+
+async def form_data(request: Request) -> FormData:
+    """The posted form (read once; the CSRF check has usually read it already)."""
+    return await request.form()
