@@ -31,7 +31,7 @@ from citycert.domain.certification import (
 )
 from citycert.domain.gap import GapPlan, plan_gap
 from citycert.io.inputs_csv import read_inputs_csv
-from citycert.io.problems import FileProblems, Problem
+from citycert.io.problems import FileProblems, Problem, problem_maker
 from citycert.io.text_file import read_text
 from citycert.standards.catalog import Catalog, UnknownCatalogError, get_catalog
 from citycert.standards.levels import (
@@ -64,16 +64,7 @@ class CertifyRequest:
     source: str
 
 
-def _problem(file: str, row: int | None, column: str | None, en: str, ko: str) -> Problem:
-    return Problem(
-        file=file,
-        row=row,
-        column=column,
-        message_en=en,
-        message_ko=ko,
-        hint_en=HINT_EN,
-        hint_ko=HINT_KO,
-    )
+_problem = problem_maker(HINT_EN, HINT_KO)
 
 
 def read_verified_file(path: Path, catalog: Catalog) -> set[str]:

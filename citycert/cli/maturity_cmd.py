@@ -19,7 +19,7 @@ from citycert.cli.common import (
 )
 from citycert.domain.maturity import MaturityScore, check_levels, score
 from citycert.io.numbers import NumberError, clean_text, parse_number
-from citycert.io.problems import FileProblems, Problem
+from citycert.io.problems import FileProblems, Problem, problem_maker
 from citycert.io.text_file import csv_rows
 from citycert.standards.maturity import MaturityModel, get_maturity_model, load_maturity_model
 from citycert.standards.yaml_loader import StandardsFileError
@@ -30,16 +30,7 @@ HINT_EN = "the file needs the columns item,level with one row per item, levels 1
 HINT_KO = "파일에는 item,level 열과 항목당 한 행이 있어야 하며, 수준은 1~5입니다"
 
 
-def _problem(file: str, row: int | None, column: str | None, en: str, ko: str) -> Problem:
-    return Problem(
-        file=file,
-        row=row,
-        column=column,
-        message_en=en,
-        message_ko=ko,
-        hint_en=HINT_EN,
-        hint_ko=HINT_KO,
-    )
+_problem = problem_maker(HINT_EN, HINT_KO)
 
 
 def read_levels_csv(path: Path, model: MaturityModel) -> dict[str, int]:

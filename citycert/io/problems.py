@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 
@@ -41,3 +42,23 @@ class FileProblems(ValueError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+ProblemMaker = Callable[[str, int | None, str | None, str, str], Problem]
+
+
+def problem_maker(hint_en: str, hint_ko: str) -> ProblemMaker:
+    """A `(file, row, column, en, ko) -> Problem` function whose problems all carry one hint."""
+
+    def make(file: str, row: int | None, column: str | None, en: str, ko: str) -> Problem:
+        return Problem(
+            file=file,
+            row=row,
+            column=column,
+            message_en=en,
+            message_ko=ko,
+            hint_en=hint_en,
+            hint_ko=hint_ko,
+        )
+
+    return make

@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 
 from citycert.io.numbers import NumberError, parse_number
-from citycert.io.problems import FileProblems, Problem
+from citycert.io.problems import FileProblems, Problem, problem_maker
 from citycert.io.text_file import csv_rows
 from citycert.standards.catalog import Catalog
 
@@ -14,16 +14,7 @@ HINT_EN = "the file needs the columns indicator,value with one row per indicator
 HINT_KO = "파일에는 indicator,value 열과 지표당 한 행이 있어야 합니다"
 
 
-def _problem(file: str, row: int | None, column: str | None, en: str, ko: str) -> Problem:
-    return Problem(
-        file=file,
-        row=row,
-        column=column,
-        message_en=en,
-        message_ko=ko,
-        hint_en=HINT_EN,
-        hint_ko=HINT_KO,
-    )
+_problem = problem_maker(HINT_EN, HINT_KO)
 
 
 def read_reported_csv(path: Path, catalog: Catalog) -> dict[str, float]:

@@ -9,35 +9,21 @@ import csv
 from collections.abc import Sequence
 from pathlib import Path
 
-from citycert.io.problems import FileProblems, Problem
-
-
-def _problem(
-    file: str, row: int | None, column: str | None, en: str, ko: str, hints: tuple[str, str]
-) -> Problem:
-    return Problem(
-        file=file,
-        row=row,
-        column=column,
-        message_en=en,
-        message_ko=ko,
-        hint_en=hints[0],
-        hint_ko=hints[1],
-    )
+from citycert.io.problems import FileProblems, problem_maker
 
 
 def read_text(path: Path, hint_en: str, hint_ko: str) -> str:
     """The file's UTF-8 text (a BOM dropped); FileProblems when it is missing or not UTF-8."""
-    hints = (hint_en, hint_ko)
+    problem = problem_maker(hint_en, hint_ko)
     try:
         return path.read_text(encoding="utf-8-sig")
     except (FileNotFoundError, IsADirectoryError):
         raise FileProblems(
-            [_problem(str(path), None, None, "file not found", "파일을 찾을 수 없습니다", hints)]
+            [problem(str(path), None, None, "file not found", "파일을 찾을 수 없습니다")]
         ) from None
     except UnicodeDecodeError:
         en, ko = "file is not UTF-8 text", "UTF-8 텍스트 파일이 아닙니다"
-        raise FileProblems([_problem(str(path), None, None, en, ko, hints)]) from None
+        raise FileProblems([problem(str(path), None, None, en, ko)]) from None
 
 
 def csv_rows(
@@ -50,6 +36,6 @@ def csv_rows(
     if missing:
         cols = ", ".join(missing)
         en, ko = f"missing column(s) {cols}", f"필수 열 {cols}이(가) 없습니다"
-        raise FileProblems([_problem(str(path), 1, cols, en, ko, (hint_en, hint_ko))])
+        raise FileProblems([problem_maker(hint_en, hint_ko)(str(path), 1, cols, en, ko)])
     reader.fieldnames = header
     return reader
