@@ -2,46 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from citycert.services import cities, cycles, values
 from citycert.services.context import ServiceContext
-from citycert.services.values import InputChange
-from citycert.store.models import CycleState
-
-SEED = Path(__file__).parents[1] / "data" / "exports" / "seed.yaml"
-
-
-def seed_data() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(SEED.read_text(encoding="utf-8"))
-    return data
-
-
-def load_seed(ctx: ServiceContext, data: dict[str, Any]) -> None:
-    """Store the seed through the public services (as a city editor would enter it)."""
-    for city in data["cities"]:
-        cities.create_city(ctx, data=cities.parse_create(city))
-    for cy in data["cycles"]:
-        opened = cycles.open_cycle(ctx, city=cy["city"], catalog=cy["catalog"], year=cy["year"])
-        changes = [
-            InputChange(
-                r["indicator"],
-                r["input"],
-                r["value"],
-                source=r.get("source"),
-                comment=r.get("comment"),
-                quality_grade=r.get("quality_grade"),
-            )
-            for r in cy["inputs"]
-        ]
-        if changes:
-            values.set_inputs(ctx, opened.id, changes, allow_erase=True)
-        cycles.set_state(ctx, cycle_id=opened.id, state=CycleState(cy["state"]))
-        cycles.set_published(ctx, cycle_id=opened.id, published=cy["published"])
+from tests.support.seed import load_seed, seed_data
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from typing import Any
 
 import openpyxl
 import pytest
-import yaml
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -24,42 +23,17 @@ from citycert.services import cities, cycles, values
 from citycert.services.context import ServiceContext
 from citycert.services.exports import ExportFilter, ExportFormat, export
 from citycert.services.imports import import_file
-from citycert.services.values import InputChange
 from citycert.store import migrate
 from citycert.store.engine import Database
-from citycert.store.models import CycleState
+from tests.support.seed import load_seed, seed_data
 
-SEED = Path(__file__).parents[1] / "data" / "exports" / "seed.yaml"
 POSTGRES_ENV = "CITYCERT_TEST_POSTGRES_URL"
-
-
-def _load_seed(ctx: ServiceContext) -> dict[str, Any]:
-    """Store the export seed through the public services (as in tests/io/conftest.py)."""
-    data: dict[str, Any] = yaml.safe_load(SEED.read_text(encoding="utf-8"))
-    for city in data["cities"]:
-        cities.create_city(ctx, data=cities.parse_create(city))
-    for cy in data["cycles"]:
-        opened = cycles.open_cycle(ctx, city=cy["city"], catalog=cy["catalog"], year=cy["year"])
-        changes = [
-            InputChange(
-                r["indicator"],
-                r["input"],
-                r["value"],
-                source=r.get("source"),
-                comment=r.get("comment"),
-                quality_grade=r.get("quality_grade"),
-            )
-            for r in cy["inputs"]
-        ]
-        if changes:
-            values.set_inputs(ctx, opened.id, changes, allow_erase=True)
-        cycles.set_state(ctx, cycle_id=opened.id, state=CycleState(cy["state"]))
-    return data
 
 
 @pytest.fixture
 def seeded(ctx: ServiceContext) -> ServiceContext:
-    _load_seed(ctx)
+    # Published flags stay unset: no export format carries them.
+    load_seed(ctx, seed_data(), publish=False)
     return ctx
 
 
