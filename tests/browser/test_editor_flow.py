@@ -84,7 +84,7 @@ def test_editor_enters_uploads_and_explains_then_the_coordinator_submits(
     page.screenshot(path=str(shots / "10-editor-dashboard.png"), full_page=True)
 
     # Correct the error on its theme page: the check updates as soon as the figure is saved.
-    page.locator(".theme-links a", has_text="Wastewater").click()
+    page.get_by_role("link", name="Correct 22.2").click()  # the next step's button
     assert page.locator("#ind-22\\.2 .finding-error").count() == 1
     page.locator(f'[name="value:{TREATED}"]').fill("25,100,000")
     page.locator(f'[name="source:{TREATED}"]').fill("Gangneung sewerage office, 2023 report")

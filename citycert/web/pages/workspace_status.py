@@ -39,6 +39,7 @@ class ThemeProgress(BaseModel):
 class FindingRow(BaseModel):
     indicator: str
     indicator_name: Text | None
+    figures_url: str | None  # the theme page where the indicator's figures are entered
     rule: str
     severity: str
     message: Bilingual
@@ -85,6 +86,7 @@ class QueryRow(BaseModel):
     id: int
     indicator: str
     indicator_name: Text | None
+    figures_url: str | None
     status: ItemStatus
     owner: str | None
     due_date: date | None
@@ -105,6 +107,14 @@ class OpenItem(BaseModel):
 def _name(cat: Catalog, number: str) -> Text | None:
     ind = cat.get(number)
     return ind.name if ind else None
+
+
+def figures_url(cat: Catalog, header: CycleHeader, number: str) -> str | None:
+    """Where the city enters the figures of indicator `number` (its theme page, at the row)."""
+    ind = cat.get(number)
+    if ind is None or ind.formula is None:
+        return None
+    return f"{header.workspace_url}/theme/{ind.theme}#ind-{number}"
 
 
 def completeness(pc: PageContext, header: CycleHeader, base_url: str) -> list[ThemeProgress]:
@@ -147,6 +157,7 @@ def findings(pc: PageContext, header: CycleHeader) -> list[FindingRow]:
         FindingRow(
             indicator=f.indicator,
             indicator_name=_name(cat, f.indicator),
+            figures_url=figures_url(cat, header, f.indicator),
             rule=f.rule,
             severity=f.severity,
             message=Bilingual(en=f.message_en, ko=f.message_ko),
@@ -207,6 +218,7 @@ def query_rows(
             id=q.id,
             indicator=q.indicator,
             indicator_name=_name(cat, q.indicator),
+            figures_url=figures_url(cat, header, q.indicator),
             status=q.status,
             owner=q.owner,
             due_date=q.due_date,
