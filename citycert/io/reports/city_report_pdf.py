@@ -5,7 +5,7 @@ from __future__ import annotations
 from citycert.io.reports.documents import CityReportDoc, ThemeSection, ValueRow
 from citycert.io.reports.fonts import FontSet
 from citycert.io.reports.pdf_charts import progress_bar, trend_line
-from citycert.io.reports.pdf_kit import DISPLAY, ReportPDF, output_bytes
+from citycert.io.reports.pdf_kit import ReportPDF, output_bytes
 from citycert.io.reports.style import (
     BRAND,
     CHART_NOW,
@@ -33,17 +33,7 @@ TYPE_TEXT = {
 
 
 def _masthead(pdf: ReportPDF, doc: CityReportDoc, lang: Lang) -> None:
-    pdf.set_fill_color(*BRAND)
-    pdf.rect(0, 0, pdf.w, 9, style="F")
-    pdf.set_xy(pdf.l_margin, 2.2)
-    pdf.use(8, bold=True, colour=PAPER)
-    pdf.cell(0, 5, "CityCert  ·  " + pick("City indicator report", "도시 지표 보고서", lang))
-    pdf.set_y(16)
-    if lang in ("ko", "both"):
-        pdf.line_of(doc.city.ko, 24, family=DISPLAY, height=11)
-    if lang in ("en", "both"):
-        pdf.line_of(doc.city.en, 13 if lang == "both" else 24, colour=MUTED, height=7)
-    pdf.ln(1)
+    pdf.masthead(pick("City indicator report", "도시 지표 보고서", lang), doc.city)
     pdf.paragraph(
         f"{doc.standard_code} · {tr(doc.standard_title, lang)} · "
         + pick(f"data year {doc.year}", f"{doc.year}년 자료", lang),

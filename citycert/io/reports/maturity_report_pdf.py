@@ -7,7 +7,7 @@ from citycert.io.reports.charts import Series
 from citycert.io.reports.documents import MaturityReportDoc
 from citycert.io.reports.fonts import FontSet
 from citycert.io.reports.pdf_charts import radar
-from citycert.io.reports.pdf_kit import DISPLAY, ReportPDF, output_bytes
+from citycert.io.reports.pdf_kit import ReportPDF, output_bytes
 from citycert.io.reports.style import (
     BAD,
     BRAND,
@@ -33,20 +33,10 @@ ITEM_RADAR = (152.0, 138.0, 32.0)
 
 
 def _masthead(pdf: ReportPDF, doc: MaturityReportDoc, lang: Lang) -> None:
-    pdf.set_fill_color(*BRAND)
-    pdf.rect(0, 0, pdf.w, 9, style="F")
-    pdf.set_xy(pdf.l_margin, 2.2)
-    pdf.use(8, bold=True, colour=PAPER)
     title = pick(
         "ISO 37106 smart city maturity assessment", "ISO 37106 스마트시티 성숙도 평가", lang
     )
-    pdf.cell(0, 5, f"CityCert  ·  {title}")
-    pdf.set_y(16)
-    if lang in ("ko", "both"):
-        pdf.line_of(doc.city.ko, 24, family=DISPLAY, height=11)
-    if lang in ("en", "both"):
-        pdf.line_of(doc.city.en, 13 if lang == "both" else 24, colour=MUTED, height=7)
-    pdf.ln(1)
+    pdf.masthead(title, doc.city)
     facts = [
         (pick("assessed on", "평가일", lang, " / "), day(doc.assessed_on, lang)),
         (pick("assessor", "평가자", lang, " / "), doc.assessor),

@@ -9,7 +9,8 @@ from contextlib import contextmanager
 from fpdf import FPDF
 
 from citycert.io.reports.fonts import FontSet, find_fonts
-from citycert.io.reports.style import INK, MUTED, RULE, Lang, Rgb, pick
+from citycert.io.reports.style import BRAND, INK, MUTED, PAPER, RULE, Lang, Rgb, pick
+from citycert.standards.models import Text
 
 # fontTools reports every hinting table of the Nanum fonts it cannot subset; harmless noise.
 logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
@@ -89,6 +90,20 @@ class ReportPDF(FPDF):
         self.multi_cell(0, size * 0.48, text, align="L", new_x="LMARGIN", new_y="NEXT")
 
     # --- page furniture -----------------------------------------------------------------------
+
+    def masthead(self, heading: str, city: Text) -> None:
+        """The brand band naming the report, then the city's name in the chosen language(s)."""
+        self.set_fill_color(*BRAND)
+        self.rect(0, 0, self.w, 9, style="F")
+        self.set_xy(self.l_margin, 2.2)
+        self.use(8, bold=True, colour=PAPER)
+        self.cell(0, 5, f"CityCert  ·  {heading}")
+        self.set_y(16)
+        if self.lang_mode in ("ko", "both"):
+            self.line_of(city.ko, 24, family=DISPLAY, height=11)
+        if self.lang_mode in ("en", "both"):
+            self.line_of(city.en, 13 if self.lang_mode == "both" else 24, colour=MUTED, height=7)
+        self.ln(1)
 
     def footer(self) -> None:
         if not self.footer_text:
