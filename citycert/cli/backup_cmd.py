@@ -10,6 +10,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from citycert.cli.common import err_console, user_errors
+from citycert.cli.context import both_messages
 from citycert.cli.db_cmd import database_url_option, open_db, say
 from citycert.services import backup as backup_service
 from citycert.services.context import ServiceContext, ServiceError, cli_actor
@@ -32,12 +33,6 @@ log's hash chain is kept (and checked). With --check only the file is checked.
 Exit code: 0 restored (or, with --check, the file is fine); 2 the file or the target was
 refused, and nothing was written.
 """
-
-
-def _both(exc: Exception) -> str:
-    if isinstance(exc, ServiceError):
-        return f"{exc.message_en}\n{exc.message_ko}"
-    return str(exc)
 
 
 @contextmanager
@@ -63,7 +58,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         ctx = ServiceContext(db=open_db(database_url), actor=cli_actor())
         try:
-            with user_errors(ServiceError, formatter=_both), _progress("backup rows") as bar:
+            with (
+                user_errors(ServiceError, formatter=both_messages),
+                _progress("backup rows") as bar,
+            ):
                 result = backup_service.backup(ctx, target=output, progress=bar)
         finally:
             ctx.db.dispose()
@@ -92,7 +90,10 @@ def register(app: typer.Typer) -> None:
         database_url: str | None = database_url_option(),
     ) -> None:
         if check:
-            with user_errors(ServiceError, formatter=_both), _progress("check members") as bar:
+            with (
+                user_errors(ServiceError, formatter=both_messages),
+                _progress("check members") as bar,
+            ):
                 m = backup_service.check_backup(file, progress=bar)
             say(
                 f"{file}: OK, {sum(t.rows for t in m.tables)} rows, {m.blobs} evidence files, "
@@ -104,7 +105,7 @@ def register(app: typer.Typer) -> None:
         ctx = ServiceContext(db=open_db(database_url, require_migrated=False), actor=cli_actor())
         try:
             with (
-                user_errors(ServiceError, DatabaseNotMigrated, formatter=_both),
+                user_errors(ServiceError, DatabaseNotMigrated, formatter=both_messages),
                 _progress("restore rows") as bar,
             ):
                 result = backup_service.restore(ctx, source=file, progress=bar)

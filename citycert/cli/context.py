@@ -18,3 +18,10 @@ def open_context(database_url: str | None, login: str | None = None) -> ServiceC
     except ServiceError as exc:
         db.dispose()
         fail(f"{exc.message_en}\n{exc.message_ko}")
+
+
+def both_messages(exc: Exception) -> str:
+    """A service refusal in English then Korean; any other error as its own text."""
+    if isinstance(exc, ServiceError):
+        return f"{exc.message_en}\n{exc.message_ko}"
+    return str(exc)

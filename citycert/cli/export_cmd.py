@@ -8,6 +8,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from citycert.cli.common import err_console, user_errors
+from citycert.cli.context import both_messages
 from citycert.cli.db_cmd import database_url_option, open_db, say
 from citycert.services.context import ServiceContext, ServiceError, cli_actor
 from citycert.services.exports import ExportFilter, ExportFormat, count_steps, export
@@ -16,12 +17,6 @@ _OUTPUT_HELP = (
     "Where to write: a file for csv, xlsx and json; a folder (or a .zip file) for datapackage; "
     "a folder for sdmx (structure.xml and data.xml)."
 )
-
-
-def _both(exc: Exception) -> str:
-    if isinstance(exc, ServiceError):
-        return f"{exc.message_en}\n{exc.message_ko}"
-    return str(exc)
 
 
 def register(app: typer.Typer) -> None:
@@ -45,7 +40,7 @@ def register(app: typer.Typer) -> None:
         ctx = ServiceContext(db=open_db(database_url), actor=cli_actor())
         filters = ExportFilter(city=city, standard=standard, year=year, public_only=public_only)
         try:
-            with user_errors(ServiceError, formatter=_both):
+            with user_errors(ServiceError, formatter=both_messages):
                 if err_console.is_terminal:
                     total = count_steps(ctx, fmt=format, filters=filters)
                     with Progress(

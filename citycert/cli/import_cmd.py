@@ -11,6 +11,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from citycert.cli.common import OutputFormat, err_console, print_json, user_errors
+from citycert.cli.context import both_messages
 from citycert.cli.db_cmd import database_url_option, open_db, say
 from citycert.io.problems import Problem
 from citycert.io.workbook.rows import Expect
@@ -39,12 +40,6 @@ class ReportLang(StrEnum):
     en = "en"
     ko = "ko"
     both = "both"
-
-
-def _both(exc: Exception) -> str:
-    if isinstance(exc, ServiceError):
-        return f"{exc.message_en}\n{exc.message_ko}"
-    return str(exc)
 
 
 def _print_problem(p: Problem, lang: ReportLang, colour: str) -> None:
@@ -107,14 +102,14 @@ def register(app: typer.Typer) -> None:
         lang: ReportLang = typer.Option(ReportLang.both, "--lang", help="en, ko or both."),
         database_url: str | None = database_url_option(),
     ) -> None:
-        with user_errors(SettingsError, UnknownCatalogError, formatter=_both):
+        with user_errors(SettingsError, UnknownCatalogError, formatter=both_messages):
             limit = get_settings().max_upload_bytes
             catalog = get_catalog(standard).key if standard else None
         expect = Expect(city=city.strip().lower() if city else None, catalog=catalog, year=year)
         ctx = ServiceContext(db=open_db(database_url), actor=actor or cli_actor())
         try:
             with (
-                user_errors(ServiceError, formatter=_both),
+                user_errors(ServiceError, formatter=both_messages),
                 _progress(f"import {file.name}") as bar,
             ):
                 report = import_file(

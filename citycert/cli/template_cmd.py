@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from citycert.cli.common import user_errors
+from citycert.cli.context import both_messages
 from citycert.cli.db_cmd import database_url_option, open_db, say
 from citycert.services.context import ServiceContext, ServiceError, cli_actor
 from citycert.services.template import make_template
@@ -17,12 +18,6 @@ class TemplateLang(StrEnum):
     ko = "ko"
     en = "en"
     both = "both"
-
-
-def _both(exc: Exception) -> str:
-    if isinstance(exc, ServiceError):
-        return f"{exc.message_en}\n{exc.message_ko}"
-    return str(exc)
 
 
 def register(app: typer.Typer) -> None:
@@ -40,7 +35,7 @@ def register(app: typer.Typer) -> None:
         """Write an Excel template a city official can fill in, pre-filled from the database."""
         ctx = ServiceContext(db=open_db(database_url), actor=cli_actor())
         try:
-            with user_errors(ServiceError, OSError, formatter=_both):
+            with user_errors(ServiceError, OSError, formatter=both_messages):
                 info = make_template(
                     ctx, city=city, catalog=standard, year=year, path=output, lang=lang.value
                 )
