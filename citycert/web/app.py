@@ -28,7 +28,7 @@ from citycert.settings import Settings, get_settings
 from citycert.store.engine import Database
 from citycert.store.migrate import ensure_migrated
 from citycert.web.csrf import verify_csrf
-from citycert.web.errors import install_error_handlers
+from citycert.web.errors import error_responses, install_error_handlers
 from citycert.web.pages import discover
 from citycert.web.security import SecurityHeaders, csp_with_nonce
 from citycert.web.state import WebState
@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         redoc_url=None,
         openapi_url="/openapi.json",
         dependencies=[Depends(verify_csrf)],
+        responses=error_responses(),
         lifespan=lifespan,
     )
     # The Swagger UI shipped by `swagger-ui-bundle` (4.x) reads OpenAPI 3.0 documents only;

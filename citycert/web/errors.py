@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -46,6 +47,41 @@ _HTTP_CODES = {
     429: "too_many_requests",
     500: "server_error",
 }
+
+
+class ErrorMessage(BaseModel):
+    en: str
+    ko: str
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: ErrorMessage
+    details: Any = None
+
+
+class ErrorBody(BaseModel):
+    """The JSON error body (see module docstring)."""
+
+    error: ErrorDetail
+
+
+_DOCUMENTED = {
+    400: "The request cannot be answered as asked.",
+    401: "Sign-in or an API token is needed.",
+    403: "The signed-in user or token may not see this.",
+    404: "No such city, indicator, certificate or page (or it is not public).",
+    422: "A parameter has a wrong value; `details` names each one.",
+    500: "Unexpected error (logged on the server).",
+}
+
+
+def error_responses() -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries of the error answers every operation can give (JSON or the HTML page)."""
+    return {
+        status: {"model": ErrorBody, "description": text, "content": {"text/html": {}}}
+        for status, text in _DOCUMENTED.items()
+    }
 
 
 def wants_json(request: Request) -> bool:

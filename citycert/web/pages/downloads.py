@@ -103,6 +103,8 @@ def _export_file(ctx: ServiceContext, fmt: ExportFormat, city: str | None) -> Fi
     )
 
 
+# Every media type a download can have, for the OpenAPI document.
+FILE_TYPES: dict[str, dict[str, str]] = {media: {} for media, _ in MEDIA_TYPES.values()}
 FORMAT = Path(..., description="csv, xlsx, json, datapackage (zip) or sdmx (zip).")
 
 
@@ -110,7 +112,7 @@ FORMAT = Path(..., description="csv, xlsx, json, datapackage (zip) or sdmx (zip)
     "/downloads/all/{fmt}",
     response_class=FileResponse,
     summary="All public data in one exchange format",
-    responses={200: {"content": {"application/zip": {}, "text/csv": {}}}},
+    responses={200: {"content": FILE_TYPES}},
 )
 def download_all(
     fmt: ExportFormat = FORMAT, ctx: ServiceContext = Depends(public_context)
@@ -122,7 +124,7 @@ def download_all(
     "/downloads/cities/{slug}/{fmt}",
     response_class=FileResponse,
     summary="One city's public data in one exchange format",
-    responses={200: {"content": {"application/zip": {}, "text/csv": {}}}},
+    responses={200: {"content": FILE_TYPES}},
 )
 def download_city(
     slug: str = SLUG, fmt: ExportFormat = FORMAT, ctx: ServiceContext = Depends(public_context)
