@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from citycert.cli.common import err_console, user_errors
 from citycert.cli.context import both_messages
 from citycert.cli.db_cmd import database_url_option, open_db, say
+from citycert.cli.progress import live_counter
 from citycert.services import backup as backup_service
 from citycert.services.context import ServiceContext, ServiceError, cli_actor
 from citycert.store.migrate import DatabaseNotMigrated
@@ -35,19 +33,6 @@ refused, and nothing was written.
 """
 
 
-@contextmanager
-def _progress(label: str) -> Iterator[backup_service.Progress | None]:
-    """A live row counter on a terminal; nothing when output is redirected (or in tests)."""
-    if not err_console.is_terminal:
-        yield None
-        return
-    columns = (SpinnerColumn(), TextColumn("[bold]{task.description}"),
-               TextColumn("{task.completed:,}"), TimeElapsedColumn())  # fmt: skip
-    with Progress(*columns, console=err_console, transient=True) as bar:
-        task = bar.add_task(label, total=None)
-        yield lambda n: bar.advance(task, n)
-
-
 def register(app: typer.Typer) -> None:
     @app.command("backup", help=BACKUP_HELP)
     def backup_(
@@ -60,7 +45,7 @@ def register(app: typer.Typer) -> None:
         try:
             with (
                 user_errors(ServiceError, formatter=both_messages),
-                _progress("backup rows") as bar,
+                live_counter("backup rows") as bar,
             ):
                 result = backup_service.backup(ctx, target=output, progress=bar)
         finally:
@@ -92,7 +77,7 @@ def register(app: typer.Typer) -> None:
         if check:
             with (
                 user_errors(ServiceError, formatter=both_messages),
-                _progress("check members") as bar,
+                live_counter("check members") as bar,
             ):
                 m = backup_service.check_backup(file, progress=bar)
             say(
@@ -106,7 +91,7 @@ def register(app: typer.Typer) -> None:
         try:
             with (
                 user_errors(ServiceError, DatabaseNotMigrated, formatter=both_messages),
-                _progress("restore rows") as bar,
+                live_counter("restore rows") as bar,
             ):
                 result = backup_service.restore(ctx, source=file, progress=bar)
         finally:

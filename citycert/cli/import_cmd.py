@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from citycert.cli.common import OutputFormat, err_console, print_json, user_errors
+from citycert.cli.common import OutputFormat, print_json, user_errors
 from citycert.cli.context import both_messages
 from citycert.cli.db_cmd import database_url_option, open_db, say
+from citycert.cli.progress import live_counter
 from citycert.io.problems import Problem
 from citycert.io.workbook.rows import Expect
-from citycert.io.workbook.rows import Progress as ProgressFn
 from citycert.services.context import ServiceContext, ServiceError, cli_actor
 from citycert.services.imports import ImportReport, import_file
 from citycert.settings import SettingsError, get_settings
@@ -65,19 +62,6 @@ def _summary(r: ImportReport) -> str:
     )
 
 
-@contextmanager
-def _progress(label: str) -> Iterator[ProgressFn | None]:
-    """A live row counter on a terminal; nothing when output is redirected (or in tests)."""
-    if not err_console.is_terminal:
-        yield None
-        return
-    columns = (SpinnerColumn(), TextColumn("[bold]{task.description}"),
-               TextColumn("{task.completed:,} rows"), TimeElapsedColumn())  # fmt: skip
-    with Progress(*columns, console=err_console, transient=True) as bar:
-        task = bar.add_task(label, total=None)
-        yield lambda n: bar.advance(task, n)
-
-
 def register(app: typer.Typer) -> None:
     @app.command("import", help=HELP)
     def import_(
@@ -110,7 +94,7 @@ def register(app: typer.Typer) -> None:
         try:
             with (
                 user_errors(ServiceError, formatter=both_messages),
-                _progress(f"import {file.name}") as bar,
+                live_counter(f"import {file.name}", " rows") as bar,
             ):
                 report = import_file(
                     ctx, file, expect=expect, dry_run=dry_run, allow_erase=allow_erase,
