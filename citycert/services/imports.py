@@ -339,33 +339,19 @@ class _Importer:
             return
         actor = cur.updated_by if cur else "?"
         at = cur.updated_at.isoformat(timespec="minutes") if cur else "?"
-        theirs = _shown(cur.value if cur else None)
+        # Both messages name the row and who changed the stored figure, when, to what.
+        facts = {
+            "indicator": row.indicator,
+            "input": row.input,
+            "actor": actor,
+            "at": at,
+            "theirs": _shown(cur.value if cur else None),
+        }
         if _untouched(row):
             self.report.kept.append(key)
-            self.report.warnings.append(
-                self.at(
-                    "kept_newer",
-                    row,
-                    indicator=row.indicator,
-                    input=row.input,
-                    actor=actor,
-                    at=at,
-                    theirs=theirs,
-                )
-            )
+            self.report.warnings.append(self.at("kept_newer", row, **facts))
             return
-        self.report.conflicts.append(
-            self.at(
-                "conflict",
-                row,
-                indicator=row.indicator,
-                input=row.input,
-                actor=actor,
-                at=at,
-                theirs=theirs,
-                yours=_shown(row.value),
-            )
-        )
+        self.report.conflicts.append(self.at("conflict", row, **facts, yours=_shown(row.value)))
 
     def apply(self, plan: _Plan) -> bool:
         """Save the plan's changes; False (problems recorded) when the store refuses them."""
