@@ -13,10 +13,12 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -39,7 +41,7 @@ from citycert.store.models import AuditLog
 from tests.hardening.databases import table_rows
 
 CATALOG = "iso37120-2018"
-EXAMPLES = int(os.environ.get("CITYCERT_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("CITYCERT_FUZZ_EXAMPLES", "20"))
 # Building a case (openpyxl loading and saving a template) takes seconds on a busy machine, so
 # the time limit is on the import itself (`check_report`), not on hypothesis' whole example.
 IMPORT_SECONDS = 30
@@ -84,8 +86,15 @@ def seeds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def daegu(db: Database) -> ServiceContext:
-    return _setup(db)
+def daegu(_sqlite_template: Path, tmp_path: Path) -> Iterator[ServiceContext]:
+    """A small SQLite database with Daegu 2023 (the backend does not matter to the readers)."""
+    path = tmp_path / "fuzz.sqlite3"
+    shutil.copyfile(_sqlite_template, path)
+    db = Database.from_url(f"sqlite:///{path}")
+    try:
+        yield _setup(db)
+    finally:
+        db.dispose()
 
 
 def _suffix(kind: str) -> str:
