@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from citycert.i18n import LANGS, is_missing
-from citycert.services import cycles
+from citycert.services import auth, cycles
 from citycert.services.context import ServiceContext
 from tests.web.sample_data import Sample
 from tests.web.test_workspace_support import DRAFT, make_personas, post, sign_in
@@ -128,6 +128,7 @@ def test_submit_is_refused_with_every_unjustified_warning_then_succeeds_once_jus
     c = as_("coord.daegu")
     refused = post(c, f"{DRAFT}/submit", {}, form_page=DRAFT)
     assert refused.status_code == 409
+    assert "Not submitted: 2 item(s) must be corrected or explained first." in refused.text
     assert "15.5/registered_population" in refused.text
     assert "8.1/year_over_year" in refused.text
     assert _state(web_ctx) == "draft"
@@ -213,3 +214,24 @@ def test_forms_on_the_dashboard_carry_the_csrf_token(as_: SignedIn) -> None:
     posting = [f for f in forms if 'method="post"' in f]
     assert len(posting) >= 4  # sign out, two justifications, upload, submit
     assert all('name="csrf_token"' in f for f in posting)
+
+
+def test_a_script_with_an_api_token_justifies_and_gets_json_back(
+    app: FastAPI, people: None, web_ctx: ServiceContext
+) -> None:
+    secret = auth.create_api_token(web_ctx, login="editor.daegu", label="script")
+    script = TestClient(app, headers={"authorization": f"Bearer {secret.token}"})
+    r = script.post(
+        f"{DRAFT}/justify",
+        data={"indicator": "8.1", "rule": "year_over_year", "text": "station moved"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 200
+    assert r.json() == {
+        "ok": True, "indicator": "8.1", "rule": "year_over_year",
+        "next": f"{DRAFT}?done=justified#findings",
+    }  # fmt: skip
+    found = script.get(f"{DRAFT}.json").json()["findings"]
+    assert [f["justification"] for f in found if f["indicator"] == "8.1"] == ["station moved"]
+    refused = script.post(f"{DRAFT}/submit", follow_redirects=False)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"

@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from citycert.domain.authz import Action
 from citycert.domain.workflow import ItemStatus, State
+from citycert.i18n import t
 from citycert.services import certificates, data_quality, workflow
 from citycert.services.context import ServiceError
 from citycert.services.principal import PermissionDenied
@@ -26,6 +27,7 @@ from citycert.web.pages.workspace_common import (
     SLUG,
     YEAR,
     ActionProblem,
+    Bilingual,
     CycleHeader,
     can,
     done,
@@ -215,12 +217,22 @@ def workspace_cycle(
 
 
 def _again(
-    pc: PageContext, slug: str, catalog: str, year: int, exc: ServiceError, form: dict[str, str]
+    pc: PageContext,
+    slug: str,
+    catalog: str,
+    year: int,
+    exc: ServiceError,
+    form: dict[str, str],
+    *,
+    title: str | None = None,
 ) -> Response:
     """The dashboard again, with why the post was refused and what was typed."""
     if isinstance(exc, PermissionDenied):
         raise exc
     problem = problem_of(exc)
+    if title and problem.details:
+        n = len(problem.details)
+        problem.message = Bilingual(en=t(title, "en", n=n), ko=t(title, "ko", n=n))
     data = build(pc, slug, catalog, year, problem=problem, form=form)
     response = render_page(pc, TEMPLATE, data, _decorate)
     response.status_code = problem.status
@@ -264,7 +276,7 @@ def submit(
     try:
         state = workflow.submit(pc.user_ctx, cycle_id=cycle.id)
     except ServiceError as exc:
-        return _again(pc, slug, catalog, year, exc, {})
+        return _again(pc, slug, catalog, year, exc, {}, title="workspace.submit_refused")
     return done(pc, f"/workspace/{slug}/{catalog}/{year}?done=submitted", {"state": state.value})
 
 
