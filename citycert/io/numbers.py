@@ -16,6 +16,9 @@ class NumberError(ValueError):
 
 def clean_text(text: str) -> str:
     """Strip surrounding spaces and invisible characters (zero-width, no-break spaces, NUL)."""
+    if text.isascii():
+        # Most cells: NFKC leaves ASCII as it is, and NUL is the one ASCII character dropped.
+        return (text.replace("\x00", "") if "\x00" in text else text).strip()
     return unicodedata.normalize("NFKC", text.translate(_ZERO_WIDTH)).strip()
 
 
