@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import (
+    RESULTS_DIR,
     bench_database,
     machine,
     print_table,
@@ -158,6 +159,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--database-url", default=None, help="an EMPTY database to use instead")
     ap.add_argument("--keep", action="store_true", help="keep the generated databases")
     ap.add_argument("--out-dir", default=None)
+    ap.add_argument(
+        "--merge", action="store_true", help="add to the runs already in the results file"
+    )
     args = ap.parse_args(argv)
     sizes = [int(x) for x in args.sizes.split(",") if x]
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
@@ -198,6 +202,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         [[pure["city_years"], pure["city_years_per_s"], pure["us_per_indicator"],
           ms["compute"], ms["validate"], ms["assess"]]],
     )  # fmt: skip
+    out_dir = Path(args.out_dir) if args.out_dir else None
+    if args.merge:
+        runs = _merged(runs, (out_dir or RESULTS_DIR) / f"{NAME}.json")
     big = [r for r in runs if r["city_years"] >= TARGET_CITY_YEARS]
     result = {
         "machine": info,
@@ -215,9 +222,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             },
         },
     }
-    path = write_result(NAME, result, out_dir=Path(args.out_dir) if args.out_dir else None)
+    path = write_result(NAME, result, out_dir=out_dir)
     print(f"\nwritten: {path}")
     return result
+
+
+def _merged(runs: list[dict[str, Any]], path: Path) -> list[dict[str, Any]]:
+    """Earlier runs of the results file (other backends or sizes) with these ones added."""
+    try:
+        earlier = json.loads(path.read_text(encoding="utf-8")).get("runs", [])
+    except (OSError, ValueError):
+        earlier = []
+    new = {(r["backend"], r["city_years"]) for r in runs}
+    kept = [r for r in earlier if (r["backend"], r["city_years"]) not in new]
+    return sorted([*kept, *runs], key=lambda r: (r["backend"], r["city_years"]))
 
 
 if __name__ == "__main__":
