@@ -161,9 +161,8 @@ def load_inputs(db: Database, cycles: Sequence[CycleRow], *, workers: int = 2) -
             finally:
                 raw.close()
         else:
-            table = InputValue.__table__
             stmt = (
-                f"INSERT INTO {table.name} ({', '.join(_INPUT_COLUMNS)}) "
+                f"INSERT INTO {InputValue.__tablename__} ({', '.join(_INPUT_COLUMNS)}) "
                 f"VALUES ({', '.join('?' for _ in _INPUT_COLUMNS)})"
             )
             raw = db.engine.raw_connection()
