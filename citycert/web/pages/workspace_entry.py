@@ -124,9 +124,11 @@ def _shown(row: values.InputPublic | None) -> dict[str, str]:
     if row is None:
         return dict.fromkeys(FIELDS, "")
     given = row.original_value is not None
+    unit = (row.original_unit or "") if given else ""
     return {
         "value": plain(row.original_value if given else row.value),
-        "unit": (row.original_unit or "") if given else "",
+        # The catalogue's own unit is shown beside the label; only another unit is repeated.
+        "unit": "" if unit == row.unit else unit,
         "source": row.source or "",
         "comment": row.comment or "",
         "grade": row.quality_grade or "",
