@@ -178,7 +178,6 @@ def _decorate(pc: PageContext, data: WorkspacePage) -> dict[str, Any]:
         charts.Bar(
             f"{t.number}. {t.name.get(pc.lang)}",
             100 * t.fraction,
-            highlight=t.filled == t.needed,
             href=t.url,
         )
         for t in data.themes
