@@ -14,10 +14,10 @@ import platform
 import resource
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -98,19 +98,36 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
-def wait_rusage(proc: subprocess.Popen[Any], timeout: float) -> tuple[int, float]:
-    """Wait for `proc`; (exit code, peak RSS in MiB) of that one child, via wait4."""
-    deadline = time.monotonic() + timeout
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            return proc.returncode, usage.ru_maxrss / 1024
-        if time.monotonic() > deadline:
-            proc.kill()
-            os.wait4(proc.pid, 0)
-            raise RuntimeError(f"process {proc.pid} ran longer than {timeout:.0f} s; stopped")
-        time.sleep(0.05)
+def run_child(
+    cmd: Sequence[str], *, timeout: float, env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Run `cmd` through `bench.measure`: exit code, output, wall seconds and its true peak RSS.
+
+    The command is stopped (its whole process group, by id) when it runs over `timeout`.
+    """
+    with tempfile.TemporaryDirectory(prefix="citycert_bench_run_") as tmp:
+        result_path = Path(tmp) / "result.json"
+        out_path, err_path = Path(tmp) / "out", Path(tmp) / "err"
+        launcher = [sys.executable, "-m", "bench.measure", str(result_path), "--", *cmd]
+        with out_path.open("w") as out, err_path.open("w") as err:
+            here = Path(__file__).parents[1]
+            proc = subprocess.Popen(
+                launcher, stdout=out, stderr=err, env=env, cwd=here, start_new_session=True
+            )
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                raise RuntimeError(f"{cmd[0]} ran over {timeout:.0f} s and was stopped") from None
+        measured = json.loads(result_path.read_text()) if result_path.exists() else {}
+        return {
+            "returncode": measured.get("returncode", proc.returncode),
+            "peak_rss_mb": measured.get("peak_rss_mb"),
+            "seconds": measured.get("seconds"),
+            "stdout": out_path.read_text(),
+            "stderr": err_path.read_text(),
+        }
 
 
 def check_loopback(url: str) -> None:

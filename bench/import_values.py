@@ -16,14 +16,13 @@ import argparse
 import csv
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import bench_database, machine, print_table, wait_rusage, write_result
+from bench.common import bench_database, machine, print_table, run_child, write_result
 from bench.synthetic import CATALOG, FIRST_YEAR, plan, synthetic_cities, values_matrix
 
 NAME = "import_values"
@@ -79,18 +78,12 @@ def run_import(url: str, path: Path) -> dict[str, Any]:
     cmd = [sys.executable, "-c", "from citycert.cli import main; main()", "import", str(path),
            "--format", "json", "--actor", "bench:import", "--database-url", url]  # fmt: skip
     env = {**os.environ, "CITYCERT_MAX_UPLOAD_BYTES": str(4 * 2**30)}
-    start = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out_file, tempfile.TemporaryFile("w+") as err_file:
-        proc = subprocess.Popen(cmd, stdout=out_file, stderr=err_file, text=True, env=env)
-        code, peak = wait_rusage(proc, IMPORT_TIMEOUT_S)
-        out_file.seek(0)
-        err_file.seek(0)
-        out, err = out_file.read(), err_file.read()
-    seconds = time.perf_counter() - start
-    if code != 0:
-        raise RuntimeError(f"citycert import failed ({code}): {(err or out).strip()[-3000:]}")
-    report = json.loads(out)
-    return {"seconds": round(seconds, 1), "peak_rss_mb": round(peak, 1),
+    run = run_child(cmd, timeout=IMPORT_TIMEOUT_S, env=env)
+    if run["returncode"] != 0:
+        err = (run["stderr"] or run["stdout"]).strip()[-3000:]
+        raise RuntimeError(f"citycert import failed ({run['returncode']}): {err}")
+    report = json.loads(run["stdout"])
+    return {"seconds": round(run["seconds"], 1), "peak_rss_mb": run["peak_rss_mb"],
             "counts": report.get("counts"), "recomputed": report.get("recomputed")}  # fmt: skip
 
 

@@ -9,6 +9,7 @@ generated benchmark data, not a change anyone made.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing as mp
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from citycert.store.models import City, CycleState, InputValue, ReportingCycle
 
 ACTOR = "bench:generator"
 NOW = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
-CHUNK_CITIES = 200
+CHUNK_CITIES = 100
 # How SQLAlchemy writes a UTC time into SQLite (naive, with microseconds).
 _SQLITE_NOW = NOW.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 _INPUT_COLUMNS = (
@@ -139,6 +140,15 @@ def _blocks(cycles: Sequence[CycleRow]) -> Iterator[_Block]:
         yield _Block([cities[s] for s in part], [by_city[s] for s in part])
 
 
+def _bounded(pool: Any, fn: Any, blocks: Iterator[_Block], workers: int) -> Iterator[Any]:
+    """`pool.imap` in waves of a few blocks: generated rows never pile up ahead of the writer."""
+    while True:
+        wave = list(itertools.islice(blocks, 2 * workers))
+        if not wave:
+            return
+        yield from pool.map(fn, wave)
+
+
 def load_inputs(db: Database, cycles: Sequence[CycleRow], *, workers: int = 2) -> int:
     """Generate and insert every input of the cycles (each city has one per year from
     FIRST_YEAR, as `load_cycles` makes them); returns the number of rows."""
@@ -154,7 +164,7 @@ def load_inputs(db: Database, cycles: Sequence[CycleRow], *, workers: int = 2) -
                 with conn.cursor() as cur:
                     columns = ", ".join(_INPUT_COLUMNS)
                     with cur.copy(f"COPY input_value ({columns}) FROM STDIN") as copy:
-                        for block in pool.imap(_copy_text, blocks):
+                        for block in _bounded(pool, _copy_text, blocks, workers):
                             copy.write(block)
                             total += block.count(b"\n")
                 conn.commit()
@@ -170,7 +180,7 @@ def load_inputs(db: Database, cycles: Sequence[CycleRow], *, workers: int = 2) -
                 dbapi = raw.driver_connection
                 assert dbapi is not None
                 dbapi.execute("BEGIN")
-                for rows in pool.imap(_tuples, blocks):
+                for rows in _bounded(pool, _tuples, blocks, workers):
                     dbapi.executemany(stmt, rows)
                     total += len(rows)
                 dbapi.execute("COMMIT")

@@ -18,19 +18,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.engine import make_url
 
 from bench.common import (
     RESULTS_DIR,
     bench_database,
     machine,
     print_table,
-    wait_rusage,
+    run_child,
     write_result,
 )
 from bench.loaders import load_cities, load_cycles, load_inputs
@@ -41,6 +42,7 @@ from citycert.domain.validation import ValidationContext, validate
 from citycert.standards.levels import get_level_rules
 from citycert.standards.validation import Severity
 from citycert.store.engine import Database
+from citycert.store.models import City, IndicatorValue, InputValue, ReportingCycle
 
 NAME = "whole_db"
 TARGET_SECONDS = 120
@@ -122,27 +124,41 @@ def generate(url: str, cities: int, years: int, workers: int) -> dict[str, Any]:
         db.dispose()
 
 
+def emptied(url: str) -> dict[str, Any]:
+    """A kept benchmark database with its computed values removed (for a new cold run)."""
+    db = Database.from_url(url)
+    try:
+        with db.transaction() as s:
+            if db.dialect == "postgresql":
+                s.execute(text("TRUNCATE indicator_value"))  # no dead rows left behind
+            else:
+                s.execute(delete(IndicatorValue))
+        with db.read() as s:
+            return {
+                "cities": s.scalar(select(func.count()).select_from(City)),
+                "city_years": s.scalar(select(func.count()).select_from(ReportingCycle)),
+                "input_rows": s.scalar(select(func.count()).select_from(InputValue)),
+                "seconds": 0.0,
+                "reused": True,
+            }
+    finally:
+        db.dispose()
+
+
 def run_batch_cli(url: str, workers: int) -> dict[str, Any]:
     """`citycert batch run` as a child process: its report, wall time and peak memory."""
     cmd = [sys.executable, "-c", "from citycert.cli import main; main()", "batch", "run",
            "--workers", str(workers), "--format", "json", "--database-url", url]  # fmt: skip
-    start = time.perf_counter()
-    with tempfile.TemporaryFile("w+") as out_file, tempfile.TemporaryFile("w+") as err_file:
-        proc = subprocess.Popen(cmd, stdout=out_file, stderr=err_file, text=True)
-        code, peak = wait_rusage(proc, BATCH_TIMEOUT_S)
-        out_file.seek(0)
-        err_file.seek(0)
-        out, err = out_file.read(), err_file.read()
-    wall = time.perf_counter() - start
-    if code != 0:
-        raise RuntimeError(f"citycert batch run failed ({code}): {err.strip()[-2000:]}")
-    report = json.loads(out)
+    run = run_child(cmd, timeout=BATCH_TIMEOUT_S)
+    if run["returncode"] != 0:
+        raise RuntimeError(f"citycert batch run failed: {run['stderr'].strip()[-2000:]}")
+    report = json.loads(run["stdout"])
     seconds = report["seconds"]
     return {
         "seconds": seconds,
-        "process_seconds": round(wall, 1),
+        "process_seconds": run["seconds"],
         "city_years_per_s": round(report["cycles"] / seconds, 1) if seconds else None,
-        "peak_rss_mb": round(peak, 1),
+        "peak_rss_mb": run["peak_rss_mb"],
         "report": report,
     }
 
@@ -158,6 +174,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--pure-cities", type=int, default=200, help="cities for the pure speed")
     ap.add_argument("--database-url", default=None, help="an EMPTY database to use instead")
     ap.add_argument("--keep", action="store_true", help="keep the generated databases")
+    ap.add_argument(
+        "--reuse",
+        default=None,
+        help="databases kept by an earlier --keep run (comma-separated): their computed values "
+        "are emptied and the batch runs again, cold then warm",
+    )
     ap.add_argument("--out-dir", default=None)
     ap.add_argument(
         "--merge", action="store_true", help="add to the runs already in the results file"
@@ -171,16 +193,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     info = machine()
     pure = pure_speed(args.pure_cities, args.years)
     runs: list[dict[str, Any]] = []
-    for backend in backends:
-        for size in sizes:
-            with bench_database(backend, f"wholedb{size}", args.database_url, args.keep) as url:
-                gen = generate(url, size, args.years, args.workers)
-                cold = run_batch_cli(url, args.workers)
-                warm = run_batch_cli(url, args.workers)
-            runs.append({"backend": backend, **gen, "generate_seconds": gen.pop("seconds"),
-                         "cold": cold, "warm": warm})  # fmt: skip
-            if args.keep:
-                runs[-1]["kept_database_url"] = url
+    plans = [(b, s, args.database_url) for b in backends for s in sizes]
+    if args.reuse:
+        plans = [(make_url(u).get_backend_name(), 0, u) for u in args.reuse.split(",") if u]
+    for backend, size, given in plans:
+        with bench_database(backend, f"wholedb{size}", given, args.keep) as url:
+            gen = emptied(url) if args.reuse else generate(url, size, args.years, args.workers)
+            cold = run_batch_cli(url, args.workers)
+            warm = run_batch_cli(url, args.workers)
+        runs.append({"backend": backend, **gen, "generate_seconds": gen.pop("seconds"),
+                     "cold": cold, "warm": warm})  # fmt: skip
+        if args.keep or args.reuse:
+            runs[-1]["kept_database_url"] = url
 
     rows = [
         [r["backend"], r["city_years"], r["input_rows"], f"{r['generate_seconds']:.0f}",
